@@ -1,0 +1,31 @@
+#include "session/Join.hpp"
+
+#include "cli/Signals.hpp"
+
+#include <algorithm>
+
+namespace linktools {
+
+JoinOutcome join_session(Session& session, std::size_t wanted, std::chrono::milliseconds timeout) {
+  using namespace std::chrono;
+  const auto start = steady_clock::now();
+  const auto deadline = start + timeout;
+  // Short slices so a stop signal is noticed quickly.
+  constexpr auto kSlice = milliseconds(20);
+
+  auto seen = session.change_count();
+  session.enable(true);
+  JoinOutcome outcome;
+  for (;;) {
+    outcome.peers = session.peer_count();
+    outcome.reached = outcome.peers >= wanted;
+    const auto now = steady_clock::now();
+    if (outcome.reached || now >= deadline || stop_requested()) break;
+    const auto left = duration_cast<milliseconds>(deadline - now) + milliseconds(1);
+    seen = session.wait_for_change(seen, std::min(left, milliseconds(kSlice)));
+  }
+  outcome.waited = duration_cast<milliseconds>(steady_clock::now() - start);
+  return outcome;
+}
+
+} // namespace linktools

@@ -1,0 +1,196 @@
+#include "session/Session.hpp"
+
+// Link picks its platform types in ableton/platforms/Config.hpp from a
+// LINK_PLATFORM_* macro. We make that choice here instead, with one change:
+// node ids that sort after any ordinary peer's. Link founds a session per
+// peer and, when two sessions are less than 0.5 s apart in age, the one with
+// the smaller session id (= founder's node id) wins. A tool that joins to
+// look or to make one change must never win that tie and impose its default
+// tempo and beat grid on the apps already playing.
+#ifndef LINK_PLATFORM_LINUX
+#error "Session.cpp expects Link's Linux platform (LINK_PLATFORM_LINUX)"
+#endif
+#include <ableton/link/Controller.hpp>
+#include <ableton/platforms/asio/Context.hpp>
+#include <ableton/platforms/linux/Clock.hpp>
+#include <ableton/platforms/linux/ThreadFactory.hpp>
+#include <ableton/platforms/posix/ScanIpIfAddrs.hpp>
+#include <ableton/util/Log.hpp>
+
+#include <random>
+
+namespace linktools::detail {
+// Link draws a node id as 8 printable bytes (33..126), each from a fresh
+// generator. Ours start with four '~' (126), the largest, and end with four
+// random bytes so two link-tools peers still differ.
+class DeferringNodeIdBytes {
+public:
+  std::uint8_t operator()() {
+    constexpr int kFixed = 4;
+    if (drawn_++ < kFixed) return 126;
+    return static_cast<std::uint8_t>(dist_(gen_));
+  }
+
+private:
+  int drawn_ = 0;
+  std::random_device device_;
+  std::mt19937 gen_{device_()};
+  std::uniform_int_distribution<unsigned> dist_{33, 126};
+};
+} // namespace linktools::detail
+
+namespace ableton::link::platform {
+using Clock = platforms::linux::ClockMonotonicRaw;
+using Random = linktools::detail::DeferringNodeIdBytes;
+using IoContext = platforms::asio::Context<platforms::posix::ScanIpIfAddrs, util::NullLog,
+                                           platforms::linux::ThreadFactory>;
+} // namespace ableton::link::platform
+
+// With the macro gone, Config.hpp (included by Link.hpp) adds no aliases of its own.
+#undef LINK_PLATFORM_LINUX
+#include <ableton/Link.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace linktools {
+
+namespace {
+using LinkState = ableton::Link::SessionState;
+static_assert(sizeof(LinkState) <= 96, "SessionState::kStorageSize too small");
+static_assert(alignof(LinkState) <= alignof(std::max_align_t));
+static_assert(std::is_nothrow_copy_constructible_v<LinkState>);
+
+LinkState& link_state(unsigned char* storage) {
+  return *std::launder(reinterpret_cast<LinkState*>(storage));
+}
+const LinkState& link_state(const unsigned char* storage) {
+  return *std::launder(reinterpret_cast<const LinkState*>(storage));
+}
+} // namespace
+
+#define LT_STATE link_state(storage_)
+
+SessionState::SessionState(const SessionState& other) noexcept {
+  new (storage_) LinkState(link_state(other.storage_));
+}
+SessionState& SessionState::operator=(const SessionState& other) noexcept {
+  if (this != &other) LT_STATE = link_state(other.storage_);
+  return *this;
+}
+SessionState::~SessionState() { LT_STATE.~LinkState(); }
+
+double SessionState::tempo() const noexcept { return LT_STATE.tempo(); }
+bool SessionState::is_playing() const noexcept { return LT_STATE.isPlaying(); }
+HostTime SessionState::time_for_is_playing() const noexcept { return LT_STATE.timeForIsPlaying(); }
+double SessionState::beat_at_time(HostTime t, double q) const noexcept { return LT_STATE.beatAtTime(t, q); }
+double SessionState::phase_at_time(HostTime t, double q) const noexcept { return LT_STATE.phaseAtTime(t, q); }
+HostTime SessionState::time_at_beat(double b, double q) const noexcept { return LT_STATE.timeAtBeat(b, q); }
+void SessionState::set_tempo(double bpm, HostTime t) noexcept { LT_STATE.setTempo(bpm, t); }
+void SessionState::set_is_playing(bool p, HostTime t) noexcept { LT_STATE.setIsPlaying(p, t); }
+void SessionState::request_beat_at_time(double b, HostTime t, double q) noexcept {
+  LT_STATE.requestBeatAtTime(b, t, q);
+}
+void SessionState::force_beat_at_time(double b, HostTime t, double q) noexcept {
+  LT_STATE.forceBeatAtTime(b, t, q);
+}
+void SessionState::set_is_playing_and_request_beat_at_time(bool p, HostTime t, double b,
+                                                           double q) noexcept {
+  LT_STATE.setIsPlayingAndRequestBeatAtTime(p, t, b, q);
+}
+#undef LT_STATE
+
+struct Session::Impl {
+  explicit Impl(double bpm) : link(bpm) {
+    // Link calls these on its own thread.
+    link.setNumPeersCallback([this](std::size_t peers) {
+      notify([&] { if (peers_callback) peers_callback(peers); });
+    });
+    link.setTempoCallback([this](double bpm_now) {
+      notify([&] { if (tempo_callback) tempo_callback(bpm_now); });
+    });
+    link.setStartStopCallback([this](bool playing) {
+      notify([&] { if (transport_callback) transport_callback(playing); });
+    });
+  }
+
+  template <typename F> void notify(F&& call_user) {
+    {
+      std::lock_guard lock(mutex);
+      ++changes;
+      call_user();
+    }
+    changed.notify_all();
+  }
+
+  mutable std::mutex mutex;
+  mutable std::condition_variable changed;
+  std::uint64_t changes = 0;
+  std::function<void(std::size_t)> peers_callback;
+  std::function<void(double)> tempo_callback;
+  std::function<void(bool)> transport_callback;
+  // Declared last so it is destroyed first: Link's threads, which call the
+  // callbacks above, stop before the mutex and the callbacks go away.
+  ableton::Link link;
+
+  SessionState wrap(const LinkState& state) const noexcept {
+    SessionState out;
+    new (out.storage_) LinkState(state);
+    return out;
+  }
+};
+
+Session::Session(double bpm) : impl_(std::make_unique<Impl>(bpm)) {}
+Session::~Session() {
+  // Leave the session politely (Link sends a bye-bye) before the callbacks die.
+  impl_->link.enable(false);
+}
+
+void Session::enable(bool on) { impl_->link.enable(on); }
+bool Session::is_enabled() const { return impl_->link.isEnabled(); }
+void Session::enable_start_stop_sync(bool on) { impl_->link.enableStartStopSync(on); }
+bool Session::is_start_stop_sync_enabled() const { return impl_->link.isStartStopSyncEnabled(); }
+std::size_t Session::peer_count() const { return impl_->link.numPeers(); }
+HostTime Session::now() const noexcept { return impl_->link.clock().micros(); }
+
+SessionState Session::capture_app_state() const {
+  return impl_->wrap(impl_->link.captureAppSessionState());
+}
+void Session::commit_app_state(const SessionState& state) {
+  impl_->link.commitAppSessionState(link_state(state.storage_));
+}
+SessionState Session::capture_audio_state() const noexcept {
+  return impl_->wrap(impl_->link.captureAudioSessionState());
+}
+void Session::commit_audio_state(const SessionState& state) noexcept {
+  impl_->link.commitAudioSessionState(link_state(state.storage_));
+}
+
+void Session::on_peers(std::function<void(std::size_t)> callback) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->peers_callback = std::move(callback);
+}
+void Session::on_tempo(std::function<void(double)> callback) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->tempo_callback = std::move(callback);
+}
+void Session::on_transport(std::function<void(bool)> callback) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->transport_callback = std::move(callback);
+}
+
+std::uint64_t Session::change_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->changes;
+}
+
+std::uint64_t Session::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mutex);
+  impl_->changed.wait_for(lock, timeout, [&] { return impl_->changes != seen; });
+  return impl_->changes;
+}
+
+} // namespace linktools

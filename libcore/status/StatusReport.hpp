@@ -1,0 +1,43 @@
+#pragma once
+// What link-status reports: a plain value, its JSON form and its text forms.
+
+#include "session/Session.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace linktools {
+
+struct StatusReport {
+  double tempo = 0.0;
+  double beat = 0.0;
+  double phase = 0.0;
+  double quantum = 4.0;
+  bool is_playing = false;
+  std::size_t peers = 0;
+  bool start_stop_sync = false;
+  std::int64_t time_us = 0; // Link host time of this snapshot
+
+  bool operator==(const StatusReport&) const = default;
+};
+
+// Snapshot of the session now. Thread-safe: yes. Realtime-safe: no.
+StatusReport capture_status(const Session& session, double quantum);
+
+// Keys: tempo, beat, phase, quantum, is_playing, peers, start_stop_sync, time_us.
+void to_json(nlohmann::json& j, const StatusReport& report);
+void from_json(const nlohmann::json& j, StatusReport& report);
+
+// A few aligned lines for people.
+std::string format_summary(const StatusReport& report);
+
+// One line for a live display: tempo, peers, transport, beat indicator, phase.
+std::string format_live_line(const StatusReport& report);
+
+// "● ○ ○ ○" with the current beat of the bar filled (at most 16 dots).
+std::string beat_indicator(double phase, double quantum);
+
+} // namespace linktools

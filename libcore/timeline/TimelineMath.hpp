@@ -1,0 +1,32 @@
+#pragma once
+// Pure beat-grid arithmetic: no clock, no network. Everything here is
+// thread-safe and realtime-safe.
+
+#include <cstdint>
+
+namespace linktools::timeline {
+
+// The first multiple of `quantum` strictly after `beat` (quantum > 0).
+double next_quantum_boundary(double beat, double quantum) noexcept;
+
+// Phase of `beat` within a bar of `quantum` beats, in [0, quantum).
+double phase_of(double beat, double quantum) noexcept;
+
+// A half-open range [first, last) of tick indices on a grid of
+// `ticks_per_beat` ticks, where tick k sits at beat k / ticks_per_beat.
+struct TickRange {
+  std::int64_t first;
+  std::int64_t last;
+  std::int64_t size() const noexcept { return last > first ? last - first : 0; }
+};
+
+// The ticks whose beat lies in [from_beat, to_beat).
+TickRange ticks_between(double from_beat, double to_beat, double ticks_per_beat) noexcept;
+
+// The beat of tick `tick` on the grid.
+double beat_of_tick(std::int64_t tick, double ticks_per_beat) noexcept;
+
+// Beat position inside the bar (0-based index) for a phase, e.g. phase 2.7 -> 2.
+int beat_in_bar(double phase, double quantum) noexcept;
+
+} // namespace linktools::timeline
