@@ -17,22 +17,32 @@
 #include <ableton/platforms/posix/ScanIpIfAddrs.hpp>
 #include <ableton/util/Log.hpp>
 
+#include <atomic>
 #include <random>
 
 namespace linktools::detail {
 // Link draws a node id as 8 printable bytes (33..126), each from a fresh
 // generator. Ours start with four '~' (126), the largest, and end with four
 // random bytes so two link-tools peers still differ.
+//
+// Link makes one generator per node id and draws 8 bytes from it; the 8th
+// publishes the id, so announcements on the network can be told apart from
+// ours (see Session::node_id).
+std::atomic<std::uint64_t> g_last_node_id{0};
+
 class DeferringNodeIdBytes {
 public:
   std::uint8_t operator()() {
     constexpr int kFixed = 4;
-    if (drawn_++ < kFixed) return 126;
-    return static_cast<std::uint8_t>(dist_(gen_));
+    const auto byte = drawn_ < kFixed ? std::uint8_t{126} : static_cast<std::uint8_t>(dist_(gen_));
+    id_ = (id_ << 8) | byte;
+    if (++drawn_ == 8) g_last_node_id.store(id_, std::memory_order_release);
+    return byte;
   }
 
 private:
   int drawn_ = 0;
+  std::uint64_t id_ = 0;
   std::random_device device_;
   std::mt19937 gen_{device_()};
   std::uniform_int_distribution<unsigned> dist_{33, 126};
@@ -154,6 +164,14 @@ bool Session::is_enabled() const { return impl_->link.isEnabled(); }
 void Session::enable_start_stop_sync(bool on) { impl_->link.enableStartStopSync(on); }
 bool Session::is_start_stop_sync_enabled() const { return impl_->link.isStartStopSyncEnabled(); }
 std::size_t Session::peer_count() const { return impl_->link.numPeers(); }
+std::array<std::uint8_t, 8> Session::node_id() const {
+  const auto packed = detail::g_last_node_id.load(std::memory_order_acquire);
+  std::array<std::uint8_t, 8> id{};
+  for (std::size_t i = 0; i < id.size(); ++i)
+    id[i] = static_cast<std::uint8_t>(packed >> (8 * (id.size() - 1 - i)));
+  return id;
+}
+
 HostTime Session::now() const noexcept { return impl_->link.clock().micros(); }
 
 SessionState Session::capture_app_state() const {

@@ -4,6 +4,7 @@
 
 #include "session/SessionState.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,11 @@ public:
 
   // Peers in our session, not counting ourselves. Thread-safe: yes. Realtime-safe: yes.
   std::size_t peer_count() const;
+
+  // Our node id as Link announces it on the network (it changes whenever Link
+  // founds a new session for us, e.g. on enable). Valid for the newest Session
+  // of the process: the tools have one. Thread-safe: yes. Realtime-safe: yes.
+  std::array<std::uint8_t, 8> node_id() const;
 
   // Link's host clock. Thread-safe: yes. Realtime-safe: yes.
   HostTime now() const noexcept;

@@ -2,6 +2,7 @@
 
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
+#include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"
 #include "status/StatusReport.hpp"
 
@@ -34,11 +35,15 @@ void validate(const StatusOptions& options) {
 
 namespace {
 
+// Peers announce their state at least every 250 ms; allow one late packet.
+constexpr std::chrono::milliseconds kTransportWait{400};
+
 bool differs(const StatusReport& a, const StatusReport& b) {
   return std::abs(a.tempo - b.tempo) > 1e-6 || a.peers != b.peers || a.is_playing != b.is_playing;
 }
 
-ExitCode watch(Session& session, const StatusOptions& options, LineOutput& out) {
+ExitCode watch(Session& session, const AnnouncedTransport& transport, const StatusOptions& options,
+               LineOutput& out) {
   using namespace std::chrono;
   const bool live = !options.common.json && is_terminal(STDOUT_FILENO);
   // A live display redraws often for its beat indicator; JSON Lines wake up
@@ -46,14 +51,14 @@ ExitCode watch(Session& session, const StatusOptions& options, LineOutput& out) 
   constexpr auto kSlice = milliseconds(25);
   const auto interval = milliseconds(options.interval_ms);
 
-  auto last = capture_status(session, options.common.quantum);
+  auto last = capture_status(session, options.common.quantum, &transport);
   auto last_emit = steady_clock::now();
   auto seen = session.change_count();
   bool ok = live ? out.redraw(format_live_line(last))
                  : out.write_line(nlohmann::json(last).dump());
   while (ok && !stop_requested()) {
     seen = session.wait_for_change(seen, kSlice);
-    const auto report = capture_status(session, options.common.quantum);
+    const auto report = capture_status(session, options.common.quantum, &transport);
     const auto now = steady_clock::now();
     if (live) {
       ok = out.redraw(format_live_line(report));
@@ -77,6 +82,7 @@ ExitCode run_status(const StatusOptions& options) {
   Session session;
   // Start/stop sync only lets us see the shared transport; it proposes nothing.
   session.enable_start_stop_sync(true);
+  const AnnouncedTransport transport(session);
   const auto wanted = options.common.peers.value_or(1);
   const auto joined = join_session(session, wanted, options.common.timeout());
   if (stop_requested()) return ExitCode::ok;
@@ -85,9 +91,11 @@ ExitCode run_status(const StatusOptions& options) {
                     fmt::format("found {} of {} peers within {:g} s", joined.peers, wanted,
                                 options.common.timeout_s));
 
+  if (joined.peers > 0) transport.wait_until_known(kTransportWait);
+
   LineOutput out(stdout);
-  if (options.watch) return watch(session, options, out);
-  const auto report = capture_status(session, options.common.quantum);
+  if (options.watch) return watch(session, transport, options, out);
+  const auto report = capture_status(session, options.common.quantum, &transport);
   if (options.common.json)
     out.write_line(nlohmann::json(report).dump());
   else

@@ -1,5 +1,6 @@
 #include "status/StatusReport.hpp"
 
+#include "session/AnnouncedTransport.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
@@ -9,15 +10,19 @@
 
 namespace linktools {
 
-StatusReport capture_status(const Session& session, double quantum) {
+StatusReport capture_status(const Session& session, double quantum,
+                            const AnnouncedTransport* transport) {
   const auto state = session.capture_app_state();
   const auto now = session.now();
   StatusReport report;
-  report.tempo = state.tempo();
+  // Link carries tempo as whole microseconds per beat, so 135 BPM comes back
+  // as 134.99994...; a thousandth of a BPM is finer than that resolution.
+  report.tempo = std::round(state.tempo() * 1000.0) / 1000.0;
   report.beat = state.beat_at_time(now, quantum);
   report.phase = state.phase_at_time(now, quantum);
   report.quantum = quantum;
-  report.is_playing = state.is_playing();
+  const auto announced = transport ? transport->is_playing() : std::nullopt;
+  report.is_playing = announced.value_or(state.is_playing());
   report.peers = session.peer_count();
   report.start_stop_sync = session.is_start_stop_sync_enabled();
   report.time_us = now.count();

@@ -24,8 +24,12 @@ struct StatusReport {
   bool operator==(const StatusReport&) const = default;
 };
 
-// Snapshot of the session now. Thread-safe: yes. Realtime-safe: no.
-StatusReport capture_status(const Session& session, double quantum);
+class AnnouncedTransport;
+
+// Snapshot of the session now; is_playing from the peers' announcements when
+// `transport` knows it (see AnnouncedTransport). Thread-safe: yes. Realtime-safe: no.
+StatusReport capture_status(const Session& session, double quantum,
+                            const AnnouncedTransport* transport = nullptr);
 
 // Keys: tempo, beat, phase, quantum, is_playing, peers, start_stop_sync, time_us.
 void to_json(nlohmann::json& j, const StatusReport& report);

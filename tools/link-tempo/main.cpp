@@ -1,1 +1,9 @@
-int main(){return 0;}
+// link-tempo: read or set the Link tempo and transport. Logic in libcore/tempo.
+#include "tempo/TempoCommand.hpp"
+
+int main(int argc, char** argv) {
+  linktools::TempoOptions options;
+  auto app = linktools::make_tempo_app(options);
+  return linktools::run_tool("link-tempo", *app, argc, argv,
+                             [&] { return linktools::run_tempo(options); });
+}

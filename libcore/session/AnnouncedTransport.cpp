@@ -1,0 +1,80 @@
+#include "session/AnnouncedTransport.hpp"
+
+#include "cli/Errors.hpp"
+#include "discovery/AnnouncementListener.hpp"
+
+#include <system_error>
+
+namespace linktools {
+
+void AnnouncementBoard::add(const discovery::Announcement& a) {
+  if (a.kind == discovery::MessageKind::bye_bye)
+    latest_.erase(a.node_id);
+  else
+    latest_[a.node_id] = a;
+}
+
+std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeId& self) const {
+  const auto mine = latest_.find(self);
+  if (mine == latest_.end() || !mine->second.session_id) return std::nullopt;
+  const auto& session = *mine->second.session_id;
+  bool heard_peer = false;
+  std::optional<discovery::WireStartStop> newest;
+  for (const auto& [node, a] : latest_) {
+    if (a.session_id != session) continue;
+    heard_peer = heard_peer || node != self;
+    // Timestamps are session (ghost) time, comparable within one session;
+    // Link's default state, never played, has timestamp 0.
+    if (a.start_stop && (!newest || a.start_stop->timestamp_us > newest->timestamp_us))
+      newest = a.start_stop;
+  }
+  if (!heard_peer) return std::nullopt;
+  return newest && newest->is_playing;
+}
+
+namespace {
+discovery::AnnouncementListener open_listener() {
+  try {
+    return discovery::AnnouncementListener();
+  } catch (const std::system_error& e) {
+    throw failure("cannot follow the session transport", e.what());
+  }
+}
+} // namespace
+
+AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
+  auto listener = std::make_shared<discovery::AnnouncementListener>(open_listener());
+  thread_ = std::thread([this, listener] {
+    while (!quit_.load(std::memory_order_relaxed)) {
+      auto heard = listener->receive(std::chrono::milliseconds(20));
+      if (heard.empty()) continue;
+      {
+        std::lock_guard lock(mutex_);
+        for (const auto& a : heard) board_.add(a);
+      }
+      heard_.notify_all();
+    }
+  });
+}
+
+AnnouncedTransport::~AnnouncedTransport() {
+  quit_ = true;
+  thread_.join();
+}
+
+std::optional<bool> AnnouncedTransport::is_playing() const {
+  std::lock_guard lock(mutex_);
+  return board_.session_is_playing(session_.node_id());
+}
+
+std::optional<bool> AnnouncedTransport::wait_until_known(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  std::optional<bool> known;
+  heard_.wait_for(lock, timeout, [&] {
+    known = board_.session_is_playing(session_.node_id());
+    return known.has_value();
+  });
+  return known;
+}
+
+} // namespace linktools

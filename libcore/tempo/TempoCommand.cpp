@@ -1,0 +1,143 @@
+#include "tempo/TempoCommand.hpp"
+
+#include "cli/Signals.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Join.hpp"
+#include "status/StatusReport.hpp"
+#include "tempo/ChangeConfirmation.hpp"
+#include "tempo/TempoRequest.hpp"
+#include "timeline/TimelineMath.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <thread>
+#include <unistd.h>
+
+namespace linktools {
+
+std::unique_ptr<CLI::App> make_tempo_app(TempoOptions& options) {
+  auto app = make_app("link-tempo",
+                      "Print the Link session tempo, set it (128), nudge it (+2, -- -2.5),\n"
+                      "or start and stop the session transport.");
+  add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
+  app->add_option("TEMPO", options.word,
+                  "New tempo in BPM (20..999), or +N / -N to nudge (write -- before a negative nudge)");
+  auto* play = app->add_flag("--play", options.play, "Start the session transport (start/stop sync)");
+  auto* stop = app->add_flag("--stop", options.stop, "Stop the session transport (start/stop sync)");
+  play->excludes(stop);
+  app->add_flag("--at-next-bar", options.at_next_bar,
+                "Apply the change on the next quantum boundary instead of now");
+  return app;
+}
+
+void validate(const TempoOptions& options) {
+  validate(options.common);
+  if (options.word) parse_tempo_request(*options.word);
+  if (options.play && options.stop)
+    throw bad_input("--play and --stop", "choose one");
+  if (options.at_next_bar && !options.changes_something())
+    throw bad_input("--at-next-bar", "needs a tempo, --play or --stop to apply");
+}
+
+namespace {
+
+// Sleeps until Link's clock reads `when`, waking early only for a stop signal.
+void sleep_until_host_time(const Session& session, HostTime when) {
+  using namespace std::chrono;
+  for (;;) {
+    const auto left = when - session.now();
+    if (left <= HostTime::zero() || stop_requested()) return;
+    std::this_thread::sleep_for(std::min<microseconds>(left, milliseconds(20)));
+  }
+}
+
+// Peers announce their state at least every 250 ms; allow one late packet.
+constexpr std::chrono::milliseconds kTransportWait{400};
+
+void print_tempo(const Session& session, const AnnouncedTransport& transport,
+                 const TempoOptions& options) {
+  if (options.common.json && session.peer_count() > 0) transport.wait_until_known(kTransportWait);
+  const auto report = capture_status(session, options.common.quantum, &transport);
+  if (options.common.json)
+    fmt::print("{}\n", nlohmann::json(report).dump());
+  else
+    fmt::print("{:.2f}\n", report.tempo);
+}
+
+} // namespace
+
+ExitCode run_tempo(const TempoOptions& options) {
+  validate(options);
+  const auto request = options.word ? std::optional(parse_tempo_request(*options.word))
+                                    : std::nullopt;
+  Session session;
+  // Transport changes only travel with start/stop sync on; it also lets
+  // --json report the shared transport.
+  session.enable_start_stop_sync(true);
+
+  // Listen before joining so no peer's answer to our commit is missed.
+  std::optional<ChangeConfirmation> confirmation;
+  if (options.changes_something()) confirmation.emplace();
+  const AnnouncedTransport transport(session);
+
+  const auto wanted = options.common.peers.value_or(1);
+  const auto joined = join_session(session, wanted, options.common.timeout());
+  if (stop_requested()) throw failure("interrupted", "nothing was changed");
+  if (options.common.peers && !joined.reached)
+    throw ToolError(ExitCode::no_peers, "--peers",
+                    fmt::format("found {} of {} peers within {:g} s; nothing changed",
+                                joined.peers, wanted, options.common.timeout_s));
+  if (!options.changes_something()) {
+    print_tempo(session, transport, options);
+    return ExitCode::ok;
+  }
+
+  auto state = session.capture_app_state();
+  // A nudge that leaves the range throws here, before anything is committed.
+  const std::optional<double> bpm =
+      request ? std::optional(request->target(state.tempo())) : std::nullopt;
+  const std::optional<bool> playing =
+      options.play ? std::optional(true) : options.stop ? std::optional(false) : std::nullopt;
+
+  auto when = session.now();
+  if (options.at_next_bar) {
+    const double boundary = timeline::next_quantum_boundary(
+        state.beat_at_time(when, options.common.quantum), options.common.quantum);
+    when = state.time_at_beat(boundary, options.common.quantum);
+    // A tempo change pivots the beat grid at `when`; committing it early would
+    // play the rest of this bar at the new tempo already. A transport change
+    // is scheduled by Link itself, so it is committed now.
+    if (bpm) {
+      sleep_until_host_time(session, when);
+      if (stop_requested()) throw failure("interrupted", "nothing was changed");
+      state = session.capture_app_state();
+    }
+  }
+  if (bpm) state.set_tempo(*bpm, when);
+  if (playing) state.set_is_playing(*playing, when);
+  confirmation->expect(bpm, playing);
+  session.commit_app_state(state);
+
+  const auto peers = session.peer_count();
+  if (peers == 0) {
+    fmt::print(stderr, "link-tempo: no peers found within {:g} s; nothing else heard the change\n",
+               options.common.timeout_s);
+  } else {
+    const auto confirmed = confirmation->wait(peers, std::max(options.common.timeout(),
+                                                              std::chrono::milliseconds(1000)));
+    if (confirmed < peers)
+      throw failure("change not confirmed",
+                    fmt::format("{} of {} peers announced it in time", confirmed, peers));
+  }
+  if (options.common.json) print_tempo(session, transport, options);
+  else if (is_terminal(STDOUT_FILENO)) {
+    const auto report = capture_status(session, options.common.quantum, &transport);
+    fmt::print("{:.2f} BPM, {}, {} peer{}\n", report.tempo,
+               report.is_playing ? "playing" : "stopped", peers, peers == 1 ? "" : "s");
+  }
+  return ExitCode::ok;
+}
+
+} // namespace linktools

@@ -1,0 +1,60 @@
+#include "tempo/TempoRequest.hpp"
+
+#include "cli/Errors.hpp"
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace linktools {
+
+namespace {
+constexpr const char* kExpected = "expected a tempo in BPM (20..999), or +N / -N to nudge";
+
+double parse_number(std::string_view word, std::string_view digits) {
+  double value = 0.0;
+  const auto* begin = digits.data();
+  const auto* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(begin, end, value, std::chars_format::fixed);
+  if (digits.empty() || error != std::errc{} || stop != end)
+    throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+  // from_chars in fixed format rejects "nan" and "inf"; this keeps the guarantee explicit.
+  if (!std::isfinite(value)) throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+  return value;
+}
+
+std::string range_text(double bpm) { return fmt::format("{:g}", bpm); }
+} // namespace
+
+TempoRequest parse_tempo_request(std::string_view word) {
+  TempoRequest request;
+  if (!word.empty() && (word.front() == '+' || word.front() == '-')) {
+    request.kind = TempoRequest::Kind::nudge;
+    const double magnitude = parse_number(word, word.substr(1));
+    request.value = word.front() == '-' ? -magnitude : magnitude;
+    if (std::abs(request.value) > kMaxBpm - kMinBpm)
+      throw bad_input(fmt::format("tempo '{}'", word),
+                      fmt::format("a nudge must stay within {:g} BPM", kMaxBpm - kMinBpm));
+    return request;
+  }
+  request.value = parse_number(word, word);
+  if (request.value < kMinBpm || request.value > kMaxBpm)
+    throw bad_input(fmt::format("tempo '{}'", word),
+                    fmt::format("expected {:g}..{:g} BPM, got {}", kMinBpm, kMaxBpm,
+                                range_text(request.value)));
+  return request;
+}
+
+double TempoRequest::target(double current_bpm) const {
+  if (kind == Kind::set) return value;
+  const double bpm = current_bpm + value;
+  if (bpm < kMinBpm || bpm > kMaxBpm)
+    throw bad_input(fmt::format("nudge {:+g}", value),
+                    fmt::format("the session tempo {:.2f} would become {:.2f}, outside {:g}..{:g} BPM",
+                                current_bpm, bpm, kMinBpm, kMaxBpm));
+  return bpm;
+}
+
+} // namespace linktools
