@@ -18,23 +18,42 @@
 #include <ableton/util/Log.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <random>
 
 namespace linktools::detail {
 // Link draws a node id as 8 printable bytes (33..126), each from a fresh
-// generator. Ours start with four '~' (126), the largest, and end with four
-// random bytes so two link-tools peers still differ.
-//
-// Link makes one generator per node id and draws 8 bytes from it; the 8th
-// publishes the id, so announcements on the network can be told apart from
-// ours (see Session::node_id).
+// generator (a new session takes its founder's node id as its id). Ours are
+//   2 bytes '~' (126, the largest): ordinary peers sort before us and win ties;
+//   4 bytes: this process's start time in 10 ms steps (base 94, wrapping after
+//     about 9 days): among link-tools peers the one running longest wins ties,
+//     so a link-tempo run never takes over from a running link-status --watch;
+//   2 random bytes, so processes started in the same 10 ms still differ.
+// The 8th byte publishes the id, so our own announcements on the network can
+// be told apart from the peers' (see Session::node_id).
 std::atomic<std::uint64_t> g_last_node_id{0};
+
+std::uint64_t process_start_steps() {
+  static const std::uint64_t steps = [] {
+    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() / 10);
+  }();
+  return steps;
+}
 
 class DeferringNodeIdBytes {
 public:
   std::uint8_t operator()() {
-    constexpr int kFixed = 4;
-    const auto byte = drawn_ < kFixed ? std::uint8_t{126} : static_cast<std::uint8_t>(dist_(gen_));
+    constexpr std::uint64_t kSymbols = 94; // printable bytes 33..126
+    std::uint8_t byte = 126;
+    if (drawn_ >= 2 && drawn_ < 6) {
+      std::uint64_t digit = process_start_steps();
+      for (int i = drawn_; i < 5; ++i) digit /= kSymbols;
+      byte = static_cast<std::uint8_t>(33 + digit % kSymbols);
+    } else if (drawn_ >= 6) {
+      byte = static_cast<std::uint8_t>(dist_(gen_));
+    }
     id_ = (id_ << 8) | byte;
     if (++drawn_ == 8) g_last_node_id.store(id_, std::memory_order_release);
     return byte;

@@ -1,0 +1,56 @@
+# Shared helpers for the whole-program tests. Sourced by tests/cli/test_*.sh.
+set -eu
+: "${BIN:?BIN must point at the build's bin directory}"
+
+# Link multicasts on every interface that is up: refuse to run outside the
+# private namespace that scripts/netns (and so scripts/test) makes.
+if [ "${LINK_TOOLS_IN_NETNS:-}" != "1" ]; then
+  echo "refusing to run outside a private network namespace: use scripts/test or scripts/netns" >&2
+  exit 1
+fi
+
+WORK=$(mktemp -d)
+PIDS=""
+TMUX_SOCKET="lt-$$"
+JACK_SERVER="lt-$$"
+export JACK_DEFAULT_SERVER="$JACK_SERVER"
+
+cleanup() {
+  for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
+  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+  for pid in $PIDS; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# background CMD...: starts CMD in the background and remembers it for cleanup.
+background() { "$@" & PIDS="$PIDS $!"; LAST_PID=$!; }
+
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 50 ms until it succeeds.
+wait_for() {
+  limit=$1; what=$2; shift 2
+  end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ] || fail "timed out after ${limit}s waiting for $what"
+    sleep 0.05
+  done
+}
+
+# last_json FILE FILTER: the filter applied to the last complete line of a JSON Lines file.
+last_json() { tail -n 1 "$1" | jq -e "$2"; }
+
+# expect_exit CODE CMD...: runs CMD, checks its exit code, keeps stderr in $WORK/stderr.
+expect_exit() {
+  want=$1; shift
+  set +e; "$@" >"$WORK/stdout" 2>"$WORK/stderr"; got=$?; set -e
+  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want (stderr: $(cat "$WORK/stderr"))"
+}
+
+# A JACK server on the dummy driver (no sound card), private to this test.
+start_jack() {
+  background jackd -n "$JACK_SERVER" -d dummy -r 48000 -p 256
+  wait_for 10 "the JACK server" jack_lsp -s "$JACK_SERVER"
+}
