@@ -3,6 +3,7 @@
 #include "cli/Errors.hpp"
 #include "discovery/AnnouncementListener.hpp"
 
+#include <algorithm>
 #include <system_error>
 
 namespace linktools {
@@ -15,9 +16,20 @@ void AnnouncementBoard::add(const discovery::Announcement& a) {
 }
 
 std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeId& self) const {
-  const auto mine = latest_.find(self);
-  if (mine == latest_.end() || !mine->second.session_id) return std::nullopt;
-  const auto& session = *mine->second.session_id;
+  // Our session: the one our own node announces; before our first
+  // announcement after joining has gone out, the one every peer heard is in.
+  std::optional<discovery::NodeId> ours;
+  if (const auto mine = latest_.find(self); mine != latest_.end()) ours = mine->second.session_id;
+  for (const auto& [node, a] : latest_) {
+    if (ours || node == self || !a.session_id) continue;
+    const bool all_agree = std::all_of(latest_.begin(), latest_.end(), [&](const auto& entry) {
+      return entry.first == self || entry.second.session_id == a.session_id;
+    });
+    if (!all_agree) return std::nullopt;
+    ours = a.session_id;
+  }
+  if (!ours) return std::nullopt;
+  const auto& session = *ours;
   bool heard_peer = false;
   std::optional<discovery::WireStartStop> newest;
   for (const auto& [node, a] : latest_) {

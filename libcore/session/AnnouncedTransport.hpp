@@ -25,7 +25,8 @@ public:
   void add(const discovery::Announcement& announcement);
   // The transport of the session `self` is in, from the newest start/stop
   // state any node of that session announced; nullopt until a node other
-  // than `self` in that session has been heard.
+  // than `self` in that session has been heard. Until `self` has announced
+  // its session, the session every other node agrees on is taken as ours.
   std::optional<bool> session_is_playing(const discovery::NodeId& self) const;
 
 private:

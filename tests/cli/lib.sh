@@ -51,6 +51,6 @@ expect_exit() {
 
 # A JACK server on the dummy driver (no sound card), private to this test.
 start_jack() {
-  background jackd -n "$JACK_SERVER" -d dummy -r 48000 -p 256
+  background jackd -n "$JACK_SERVER" -d dummy -r 48000 -p 256 >"$WORK/jackd.log" 2>&1
   wait_for 10 "the JACK server" jack_lsp -s "$JACK_SERVER"
 }

@@ -1,0 +1,232 @@
+#include <doctest/doctest.h>
+
+#include "discovery/Announcement.hpp"
+#include "session/AnnouncedTransport.hpp"
+
+#include <cstdint>
+#include <optional>
+
+using linktools::AnnouncementBoard;
+using linktools::discovery::Announcement;
+using linktools::discovery::MessageKind;
+using linktools::discovery::NodeId;
+using linktools::discovery::WireStartStop;
+using linktools::discovery::WireTimeline;
+
+namespace {
+
+NodeId id_of(char c) {
+  NodeId id{};
+  id.fill(static_cast<std::uint8_t>(c));
+  return id;
+}
+
+const NodeId self = id_of('m');
+const NodeId peer = id_of('p');
+const NodeId other_peer = id_of('q');
+const NodeId stranger = id_of('x');
+const NodeId our_session = id_of('S');
+const NodeId their_session = id_of('T');
+
+// An alive announcement as Link sends it: timeline, session and start/stop state.
+Announcement alive(NodeId node, NodeId session, bool playing, std::int64_t timestamp_us) {
+  Announcement a{};
+  a.kind = MessageKind::alive;
+  a.ttl = 5;
+  a.group_id = 0;
+  a.node_id = node;
+  a.timeline = WireTimeline{500'000, 0, 0};
+  a.session_id = session;
+  a.start_stop = WireStartStop{playing, 0, timestamp_us};
+  return a;
+}
+
+Announcement bye_bye(NodeId node) {
+  Announcement a{};
+  a.kind = MessageKind::bye_bye;
+  a.ttl = 0;
+  a.group_id = 0;
+  a.node_id = node;
+  return a;
+}
+
+} // namespace
+
+TEST_CASE("AnnouncementBoard: unknown while empty") {
+  const AnnouncementBoard board;
+  CHECK_FALSE(board.session_is_playing(self).has_value());
+}
+
+TEST_CASE("AnnouncementBoard: unknown until a peer of our session was heard") {
+  AnnouncementBoard board;
+  board.add(alive(self, our_session, true, 100));
+  CHECK_FALSE(board.session_is_playing(self).has_value());
+  board.add(alive(peer, our_session, false, 0));
+  CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+}
+
+TEST_CASE("AnnouncementBoard: before our own announcement, the peers' common session is ours") {
+  SUBCASE("one peer") {
+    AnnouncementBoard board;
+    board.add(alive(peer, our_session, true, 100));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+  SUBCASE("two peers that agree") {
+    AnnouncementBoard board;
+    board.add(alive(peer, our_session, true, 100));
+    board.add(alive(other_peer, our_session, false, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("our own announcement without a session id") {
+    AnnouncementBoard board;
+    auto mine = alive(self, our_session, false, 0);
+    mine.session_id.reset();
+    board.add(mine);
+    board.add(alive(peer, our_session, true, 100));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+}
+
+TEST_CASE("AnnouncementBoard: before our own announcement, peers that disagree leave it unknown") {
+  AnnouncementBoard board;
+  board.add(alive(peer, our_session, true, 100));
+  board.add(alive(stranger, their_session, false, 200));
+  CHECK_FALSE(board.session_is_playing(self).has_value());
+
+  SUBCASE("our announcement settles it") {
+    board.add(alive(self, their_session, false, 0));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("the odd one leaving settles it") {
+    board.add(bye_bye(stranger));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+}
+
+TEST_CASE("AnnouncementBoard: our own announced session wins over the peers' majority") {
+  AnnouncementBoard board;
+  board.add(alive(peer, their_session, true, 100));
+  board.add(alive(other_peer, their_session, true, 100));
+  REQUIRE(board.session_is_playing(self) == std::optional<bool>(true));
+  board.add(alive(self, our_session, false, 0));
+  CHECK_FALSE(board.session_is_playing(self).has_value());
+}
+
+TEST_CASE("AnnouncementBoard: nodes of other sessions are ignored") {
+  AnnouncementBoard board;
+  board.add(alive(self, our_session, false, 0));
+  SUBCASE("they do not count as peers") {
+    board.add(alive(stranger, their_session, true, 500));
+    CHECK_FALSE(board.session_is_playing(self).has_value());
+  }
+  SUBCASE("their newer transport does not win") {
+    board.add(alive(peer, our_session, false, 200));
+    board.add(alive(stranger, their_session, true, 500));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("a node without a session id is not a peer") {
+    auto anonymous = alive(stranger, our_session, true, 500);
+    anonymous.session_id.reset();
+    board.add(anonymous);
+    CHECK_FALSE(board.session_is_playing(self).has_value());
+  }
+}
+
+TEST_CASE("AnnouncementBoard: the newest start/stop timestamp wins") {
+  SUBCASE("playing at 100, stopped at 200: stopped") {
+    AnnouncementBoard board;
+    board.add(alive(self, our_session, true, 100));
+    board.add(alive(peer, our_session, false, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("stopped at 100, playing at 200: playing") {
+    AnnouncementBoard board;
+    board.add(alive(self, our_session, false, 100));
+    board.add(alive(peer, our_session, true, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+  SUBCASE("our own node can hold the newest state") {
+    AnnouncementBoard board;
+    board.add(alive(self, our_session, true, 300));
+    board.add(alive(peer, our_session, false, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+  SUBCASE("not the order of arrival") {
+    AnnouncementBoard board;
+    board.add(alive(peer, our_session, true, 200));
+    board.add(alive(other_peer, our_session, false, 100));
+    board.add(alive(self, our_session, false, 50));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+}
+
+TEST_CASE("AnnouncementBoard: Link's default state means stopped") {
+  SUBCASE("timestamp 0, not playing") {
+    AnnouncementBoard board;
+    board.add(alive(self, our_session, false, 0));
+    board.add(alive(peer, our_session, false, 0));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("no start/stop entry at all") {
+    AnnouncementBoard board;
+    auto mine = alive(self, our_session, false, 0);
+    mine.start_stop.reset();
+    auto theirs = alive(peer, our_session, false, 0);
+    theirs.start_stop.reset();
+    board.add(mine);
+    board.add(theirs);
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+}
+
+TEST_CASE("AnnouncementBoard: a bye-bye removes the node") {
+  AnnouncementBoard board;
+  board.add(alive(self, our_session, false, 100));
+  board.add(alive(peer, our_session, true, 200));
+  REQUIRE(board.session_is_playing(self) == std::optional<bool>(true));
+
+  SUBCASE("the only peer leaves: unknown again") {
+    board.add(bye_bye(peer));
+    CHECK_FALSE(board.session_is_playing(self).has_value());
+  }
+  SUBCASE("one of two peers leaves: its state no longer counts") {
+    board.add(alive(other_peer, our_session, false, 150));
+    board.add(bye_bye(peer));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("a bye-bye of a node never heard changes nothing") {
+    board.add(bye_bye(stranger));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+  SUBCASE("the peer comes back") {
+    board.add(bye_bye(peer));
+    board.add(alive(peer, our_session, true, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+}
+
+TEST_CASE("AnnouncementBoard: a later announcement of a node replaces the earlier one") {
+  AnnouncementBoard board;
+  board.add(alive(self, our_session, false, 100));
+  SUBCASE("a newer transport") {
+    board.add(alive(peer, our_session, true, 200));
+    board.add(alive(peer, our_session, false, 300));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("even with an older timestamp, the node's old state is gone") {
+    board.add(alive(peer, our_session, true, 300));
+    board.add(alive(peer, our_session, false, 200));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(false));
+  }
+  SUBCASE("the peer moves to another session") {
+    board.add(alive(peer, our_session, true, 200));
+    board.add(alive(peer, their_session, true, 200));
+    CHECK_FALSE(board.session_is_playing(self).has_value());
+  }
+  SUBCASE("we move to the peer's session") {
+    board.add(alive(peer, their_session, true, 200));
+    CHECK_FALSE(board.session_is_playing(self).has_value());
+    board.add(alive(self, their_session, false, 100));
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+}

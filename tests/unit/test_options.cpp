@@ -155,10 +155,13 @@ TEST_CASE("validate: --quantum out of range is bad input") {
   }
 }
 
-TEST_CASE("validate: --quantum -1 (separate word) ends as bad input") {
-  // CLI11 may read "-1" as a short flag (parse error) or as the value
-  // (validate error); either way nothing runs.
-  CHECK(status_args_rejected("--quantum -1"));
+TEST_CASE("validate: a negative value as a separate word reaches validate") {
+  // CLI11 takes "-1" after an option as its value, not as a short flag.
+  const auto options = parse_status("--quantum -1 --timeout -1");
+  CHECK(options.common.quantum == -1.0);
+  CHECK(options.common.timeout_s == -1.0);
+  CHECK_THROWS_WITH_AS(linktools::validate(options),
+                       "--quantum: expected a number of beats in (0, 64], got -1", ToolError);
 }
 
 TEST_CASE("validate: --quantum nan and inf parse as numbers and validate rejects them") {
@@ -208,6 +211,7 @@ TEST_CASE("validate: --timeout out of range is bad input") {
     CHECK(std::string(error->what()).rfind("--timeout: ", 0) == 0);
   }
   CHECK(status_args_rejected("--timeout -1"));
+  CHECK(status_args_rejected("--timeout 1s"));
 }
 
 TEST_CASE("validate: --interval out of range is bad input") {
@@ -227,8 +231,10 @@ TEST_CASE("validate: --peers above 1000 is bad input") {
   const auto error = tool_error_of([&] { linktools::validate(options); });
   REQUIRE(error.has_value());
   CHECK(error->code() == ExitCode::bad_input);
+  // CLI11 reads "-1" with strtoull, which wraps it to the largest size_t.
   CHECK(status_args_rejected("--peers -1"));
-  CHECK(status_args_rejected("--peers 2.5"));
+  CHECK(status_args_rejected("--peers=-1"));
+  CHECK_THROWS_AS(parse_status("--peers 2.5"), CLI::ParseError);
 }
 
 TEST_CASE("CommonOptions::timeout rounds seconds to milliseconds") {
