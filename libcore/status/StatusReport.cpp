@@ -50,8 +50,8 @@ void from_json(const nlohmann::json& j, StatusReport& r) {
 std::string beat_indicator(double phase, double quantum) {
   constexpr int kMaxDots = 16;
   const int beats = static_cast<int>(std::ceil(quantum - 1e-9));
-  if (beats > kMaxDots || beats < 1) return fmt::format("{:.2f}/{:g}", phase, quantum);
   const int current = timeline::beat_in_bar(phase, quantum);
+  if (beats > kMaxDots || beats < 1) return fmt::format("beat {} of {}", current + 1, beats);
   std::string out;
   for (int i = 0; i < beats; ++i) {
     if (i > 0) out += ' ';

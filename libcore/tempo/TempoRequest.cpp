@@ -17,10 +17,14 @@ double parse_number(std::string_view word, std::string_view digits) {
   double value = 0.0;
   const auto* begin = digits.data();
   const auto* end = digits.data() + digits.size();
-  const auto [stop, error] = std::from_chars(begin, end, value, std::chars_format::fixed);
-  if (digits.empty() || error != std::errc{} || stop != end)
+  // One sign at most, and it was taken off already: from_chars would accept
+  // a second one ("+-2", "--2").
+  if (digits.empty() || digits.front() == '-' || digits.front() == '+')
     throw bad_input(fmt::format("tempo '{}'", word), kExpected);
-  // from_chars in fixed format rejects "nan" and "inf"; this keeps the guarantee explicit.
+  const auto [stop, error] = std::from_chars(begin, end, value, std::chars_format::fixed);
+  if (error != std::errc{} || stop != end)
+    throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+  // from_chars reads "nan" and "inf" even in fixed format.
   if (!std::isfinite(value)) throw bad_input(fmt::format("tempo '{}'", word), kExpected);
   return value;
 }

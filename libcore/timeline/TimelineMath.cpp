@@ -19,7 +19,8 @@ double next_quantum_boundary(double beat, double quantum) noexcept {
 double phase_of(double beat, double quantum) noexcept {
   double phase = std::fmod(beat, quantum);
   if (phase < 0.0) phase += quantum;
-  if (phase >= quantum) phase = 0.0; // fmod of a tiny negative can round up to quantum
+  // fmod of a tiny negative can round up to quantum; and -0.0 would print as "-0".
+  if (phase >= quantum || phase == 0.0) phase = 0.0;
   return phase;
 }
 

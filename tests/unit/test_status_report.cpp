@@ -207,7 +207,7 @@ TEST_CASE("beat_indicator: other quanta") {
 }
 
 TEST_CASE("beat_indicator: more than 16 beats falls back to text") {
-  CHECK(beat_indicator(2.5, 17.0) == "2.50/17");
-  CHECK(beat_indicator(0.0, 64.0) == "0.00/64");
-  CHECK(beat_indicator(16.25, 16.5) == "16.25/16.5");
+  CHECK(beat_indicator(2.5, 17.0) == "beat 3 of 17");
+  CHECK(beat_indicator(0.0, 64.0) == "beat 1 of 64");
+  CHECK(beat_indicator(16.25, 16.5) == "beat 17 of 17");
 }

@@ -252,3 +252,10 @@ TEST_CASE("ConfirmationTally: counts distinct matching nodes") {
   tally.add(alive(node('c'), 500'000));
   CHECK(tally.nodes() == 3);
 }
+
+TEST_CASE("parse_tempo_request: a second sign is bad input") {
+  for (const char* word : {"+-2", "--2", "-+2", "++2", "+-", "-+"}) {
+    CAPTURE(word);
+    CHECK_THROWS_AS(parse_tempo_request(word), linktools::ToolError);
+  }
+}

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "timeline/TimelineMath.hpp"
 
 #include <cstdint>
@@ -246,4 +248,9 @@ TEST_CASE("beat_in_bar: stays inside the bar for out-of-range phases") {
   CHECK(beat_in_bar(3.9999999999, 4.0) == 3);
   CHECK(beat_in_bar(-0.5, 4.0) == 0);
   CHECK(beat_in_bar(1.49, 1.5) == 1);
+}
+
+TEST_CASE("phase_of: a whole bar below zero is +0, not -0") {
+  CHECK_FALSE(std::signbit(linktools::timeline::phase_of(-4.0, 4.0)));
+  CHECK_FALSE(std::signbit(linktools::timeline::phase_of(-0.0, 4.0)));
 }
