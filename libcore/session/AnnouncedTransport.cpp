@@ -16,10 +16,20 @@ void AnnouncementBoard::add(const discovery::Announcement& a) {
 }
 
 std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeId& self) const {
-  // Our session: the one our own node announces; before our first
-  // announcement after joining has gone out, the one every peer heard is in.
+  const auto members_besides_self = [&](const discovery::NodeId& session) {
+    return std::count_if(latest_.begin(), latest_.end(), [&](const auto& entry) {
+      return entry.first != self && entry.second.session_id == session;
+    });
+  };
+  // Our session: the one our own node announces, once a peer is in it too.
+  // Right after joining, our announcement still names the session we left
+  // (Link spaces its announcements 50 ms apart); then the session every
+  // peer agrees on is ours.
   std::optional<discovery::NodeId> ours;
-  if (const auto mine = latest_.find(self); mine != latest_.end()) ours = mine->second.session_id;
+  if (const auto mine = latest_.find(self);
+      mine != latest_.end() && mine->second.session_id &&
+      members_besides_self(*mine->second.session_id) > 0)
+    ours = mine->second.session_id;
   for (const auto& [node, a] : latest_) {
     if (ours || node == self || !a.session_id) continue;
     const bool all_agree = std::all_of(latest_.begin(), latest_.end(), [&](const auto& entry) {
@@ -29,18 +39,14 @@ std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeI
     ours = a.session_id;
   }
   if (!ours) return std::nullopt;
-  const auto& session = *ours;
-  bool heard_peer = false;
   std::optional<discovery::WireStartStop> newest;
   for (const auto& [node, a] : latest_) {
-    if (a.session_id != session) continue;
-    heard_peer = heard_peer || node != self;
+    if (a.session_id != ours) continue;
     // Timestamps are session (ghost) time, comparable within one session;
     // Link's default state, never played, has timestamp 0.
     if (a.start_stop && (!newest || a.start_stop->timestamp_us > newest->timestamp_us))
       newest = a.start_stop;
   }
-  if (!heard_peer) return std::nullopt;
   return newest && newest->is_playing;
 }
 
@@ -55,6 +61,17 @@ discovery::AnnouncementListener open_listener() {
 } // namespace
 
 AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
+  // Link's own sockets also get each peer's unicast answer to our first
+  // announcement, which arrives long before the peer's next multicast one.
+  Session::on_datagram([this](std::span<const std::uint8_t> datagram) {
+    if (const auto a = discovery::parse_announcement(datagram)) {
+      {
+        std::lock_guard lock(mutex_);
+        board_.add(*a);
+      }
+      heard_.notify_all();
+    }
+  });
   auto listener = std::make_shared<discovery::AnnouncementListener>(open_listener());
   thread_ = std::thread([this, listener] {
     while (!quit_.load(std::memory_order_relaxed)) {
@@ -70,6 +87,7 @@ AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(sessio
 }
 
 AnnouncedTransport::~AnnouncedTransport() {
+  Session::on_datagram(nullptr);
   quit_ = true;
   thread_.join();
 }

@@ -19,6 +19,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <mutex>
+#include <span>
 #include <random>
 
 namespace linktools::detail {
@@ -68,11 +71,68 @@ private:
 };
 } // namespace linktools::detail
 
+namespace linktools::detail {
+// Datagrams that reach our Link sockets are also shown to one observer
+// (Session::on_datagram), on Link's thread. Link answers a newcomer's first
+// announcement by unicast; that answer carries the peer's whole state, which
+// Link itself does not pass on (the start/stop state in particular).
+std::mutex g_datagram_mutex;
+std::function<void(std::span<const std::uint8_t>)> g_datagram_observer;
+
+void show_datagram(const std::uint8_t* begin, const std::uint8_t* end) {
+  std::lock_guard lock(g_datagram_mutex);
+  if (g_datagram_observer) g_datagram_observer({begin, end});
+}
+
+// Link's asio socket, with every received datagram shown to the observer first.
+template <std::size_t MaxPacketSize>
+struct ObservedSocket {
+  using Inner = ableton::platforms::asio::Socket<MaxPacketSize>;
+  explicit ObservedSocket(Inner inner) : inner_(std::move(inner)) {}
+  ObservedSocket(ObservedSocket&&) = default;
+
+  std::size_t send(const std::uint8_t* data, std::size_t size, const ::asio::ip::udp::endpoint& to) {
+    return inner_.send(data, size, to);
+  }
+  template <typename Handler> void receive(Handler handler) {
+    inner_.receive([handler](const ::asio::ip::udp::endpoint& from, auto begin, auto end) mutable {
+      show_datagram(&*begin, &*begin + (end - begin));
+      handler(from, begin, end);
+    });
+  }
+  ::asio::ip::udp::endpoint endpoint() const { return inner_.endpoint(); }
+
+private:
+  Inner inner_;
+};
+
+using BaseContext = ableton::platforms::asio::Context<ableton::platforms::posix::ScanIpIfAddrs,
+                                                      ableton::util::NullLog,
+                                                      ableton::platforms::linux::ThreadFactory>;
+
+// Link's stock asio I/O context, but its sockets are ObservedSockets.
+class ObservedContext : public BaseContext {
+public:
+  using BaseContext::BaseContext;
+  ObservedContext(ObservedContext&&) = default;
+
+  template <std::size_t BufferSize> using Socket = ObservedSocket<BufferSize>;
+
+  template <std::size_t BufferSize>
+  Socket<BufferSize> openUnicastSocket(const ::asio::ip::address_v4& addr) {
+    return Socket<BufferSize>(BaseContext::template openUnicastSocket<BufferSize>(addr));
+  }
+  template <std::size_t BufferSize>
+  Socket<BufferSize> openMulticastSocket(const ::asio::ip::address_v4& addr) {
+    return Socket<BufferSize>(BaseContext::template openMulticastSocket<BufferSize>(addr));
+  }
+};
+} // namespace linktools::detail
+
 namespace ableton::link::platform {
 using Clock = platforms::linux::ClockMonotonicRaw;
 using Random = linktools::detail::DeferringNodeIdBytes;
-using IoContext = platforms::asio::Context<platforms::posix::ScanIpIfAddrs, util::NullLog,
-                                           platforms::linux::ThreadFactory>;
+using IoContext = linktools::detail::ObservedContext;
 } // namespace ableton::link::platform
 
 // With the macro gone, Config.hpp (included by Link.hpp) adds no aliases of its own.
@@ -183,6 +243,11 @@ bool Session::is_enabled() const { return impl_->link.isEnabled(); }
 void Session::enable_start_stop_sync(bool on) { impl_->link.enableStartStopSync(on); }
 bool Session::is_start_stop_sync_enabled() const { return impl_->link.isStartStopSyncEnabled(); }
 std::size_t Session::peer_count() const { return impl_->link.numPeers(); }
+void Session::on_datagram(std::function<void(std::span<const std::uint8_t>)> observer) {
+  std::lock_guard lock(detail::g_datagram_mutex);
+  detail::g_datagram_observer = std::move(observer);
+}
+
 std::array<std::uint8_t, 8> Session::node_id() const {
   const auto packed = detail::g_last_node_id.load(std::memory_order_acquire);
   std::array<std::uint8_t, 8> id{};

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 
 namespace linktools {
 
@@ -35,6 +36,11 @@ public:
   // founds a new session for us, e.g. on enable). Valid for the newest Session
   // of the process: the tools have one. Thread-safe: yes. Realtime-safe: yes.
   std::array<std::uint8_t, 8> node_id() const;
+
+  // Shows every datagram that reaches this process's Link sockets to
+  // `observer`, on Link's thread, before Link handles it (nullptr: none).
+  // Process-wide, like node_id. Thread-safe: yes. Realtime-safe: no.
+  static void on_datagram(std::function<void(std::span<const std::uint8_t>)> observer);
 
   // Link's host clock. Thread-safe: yes. Realtime-safe: yes.
   HostTime now() const noexcept;

@@ -21,9 +21,12 @@ StatusReport capture_status(const Session& session, double quantum,
   report.beat = state.beat_at_time(now, quantum);
   report.phase = state.phase_at_time(now, quantum);
   report.quantum = quantum;
-  const auto announced = transport ? transport->is_playing() : std::nullopt;
-  report.is_playing = announced.value_or(state.is_playing());
   report.peers = session.peer_count();
+  // Alone, our own transport is the session's; the announcements we hear then
+  // belong to sessions we are not in.
+  const auto announced =
+      transport && report.peers > 0 ? transport->is_playing() : std::nullopt;
+  report.is_playing = announced.value_or(state.is_playing());
   report.start_stop_sync = session.is_start_stop_sync_enabled();
   report.time_us = now.count();
   return report;

@@ -103,21 +103,26 @@ TEST_CASE("AnnouncementBoard: before our own announcement, peers that disagree l
   }
 }
 
-TEST_CASE("AnnouncementBoard: our own announced session wins over the peers' majority") {
+TEST_CASE("AnnouncementBoard: our own announced session counts once a peer is in it") {
   AnnouncementBoard board;
   board.add(alive(peer, their_session, true, 100));
   board.add(alive(other_peer, their_session, true, 100));
   REQUIRE(board.session_is_playing(self) == std::optional<bool>(true));
+  // Right after joining, our announcement still names the session we left:
+  // the peers' agreed session stays ours.
   board.add(alive(self, our_session, false, 0));
-  CHECK_FALSE(board.session_is_playing(self).has_value());
+  CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  // Once a peer shares our announced session, it is ours.
+  board.add(alive(other_peer, our_session, false, 50));
+  CHECK(board.session_is_playing(self) == std::optional<bool>(false));
 }
 
 TEST_CASE("AnnouncementBoard: nodes of other sessions are ignored") {
   AnnouncementBoard board;
   board.add(alive(self, our_session, false, 0));
-  SUBCASE("they do not count as peers") {
+  SUBCASE("while we are alone in ours, the session all others agree on is taken") {
     board.add(alive(stranger, their_session, true, 500));
-    CHECK_FALSE(board.session_is_playing(self).has_value());
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
   }
   SUBCASE("their newer transport does not win") {
     board.add(alive(peer, our_session, false, 200));
@@ -219,14 +224,19 @@ TEST_CASE("AnnouncementBoard: a later announcement of a node replaces the earlie
     CHECK(board.session_is_playing(self) == std::optional<bool>(false));
   }
   SUBCASE("the peer moves to another session") {
-    board.add(alive(peer, our_session, true, 200));
+    board.add(alive(peer, our_session, false, 200));
+    REQUIRE(board.session_is_playing(self) == std::optional<bool>(false));
     board.add(alive(peer, their_session, true, 200));
-    CHECK_FALSE(board.session_is_playing(self).has_value());
+    CHECK(board.session_is_playing(self) == std::optional<bool>(true));
   }
   SUBCASE("we move to the peer's session") {
     board.add(alive(peer, their_session, true, 200));
-    CHECK_FALSE(board.session_is_playing(self).has_value());
     board.add(alive(self, their_session, false, 100));
     CHECK(board.session_is_playing(self) == std::optional<bool>(true));
+  }
+  SUBCASE("peers that disagree, with none in our session, leave it unknown") {
+    board.add(alive(peer, their_session, true, 200));
+    board.add(alive(stranger, id_of('U'), true, 200));
+    CHECK_FALSE(board.session_is_playing(self).has_value());
   }
 }
