@@ -1,5 +1,7 @@
 #include "AnnouncementListener.hpp"
 
+#include "cli/Errors.hpp"
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -194,6 +196,14 @@ std::vector<Announcement> AnnouncementListener::receive(std::chrono::millisecond
       }
       throw std::system_error(errno, std::generic_category(), "cannot receive Link announcements");
     }
+  }
+}
+
+AnnouncementListener open_listener_for(const char* purpose) {
+  try {
+    return AnnouncementListener();
+  } catch (const std::system_error& e) {
+    throw ToolError(ExitCode::failure, std::string("cannot ") + purpose, e.what());
   }
 }
 

@@ -43,4 +43,8 @@ class AnnouncementListener {
   std::size_t joined_interfaces_ = 0;
 };
 
+// Opens a listener for `purpose` ("confirm the change"); a failure becomes
+// ToolError(failure, "cannot " + purpose, why).
+AnnouncementListener open_listener_for(const char* purpose);
+
 }  // namespace linktools::discovery

@@ -50,16 +50,6 @@ std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeI
   return newest && newest->is_playing;
 }
 
-namespace {
-discovery::AnnouncementListener open_listener() {
-  try {
-    return discovery::AnnouncementListener();
-  } catch (const std::system_error& e) {
-    throw failure("cannot follow the session transport", e.what());
-  }
-}
-} // namespace
-
 AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
   // Link's own sockets also get each peer's unicast answer to our first
   // announcement, which arrives long before the peer's next multicast one.
@@ -72,7 +62,8 @@ AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(sessio
       heard_.notify_all();
     }
   });
-  auto listener = std::make_shared<discovery::AnnouncementListener>(open_listener());
+  auto listener = std::make_shared<discovery::AnnouncementListener>(
+      discovery::open_listener_for("follow the session transport"));
   thread_ = std::thread([this, listener] {
     while (!quit_.load(std::memory_order_relaxed)) {
       auto heard = listener->receive(std::chrono::milliseconds(20));

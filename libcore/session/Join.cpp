@@ -1,6 +1,9 @@
 #include "session/Join.hpp"
 
+#include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
+
+#include <fmt/core.h>
 
 #include <algorithm>
 
@@ -26,6 +29,17 @@ JoinOutcome join_session(Session& session, std::size_t wanted, std::chrono::mill
   }
   outcome.waited = duration_cast<milliseconds>(steady_clock::now() - start);
   return outcome;
+}
+
+JoinOutcome join_as_asked(Session& session, std::optional<std::size_t> required,
+                          std::chrono::milliseconds timeout) {
+  const auto wanted = required.value_or(1);
+  const auto joined = join_session(session, wanted, timeout);
+  if (required && !joined.reached && !stop_requested())
+    throw ToolError(ExitCode::no_peers, "--peers",
+                    fmt::format("found {} of {} peers within {:g} s", joined.peers, wanted,
+                                static_cast<double>(timeout.count()) / 1000.0));
+  return joined;
 }
 
 } // namespace linktools

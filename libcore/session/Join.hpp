@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 
 namespace linktools {
 
@@ -20,5 +21,11 @@ struct JoinOutcome {
 // tempo, beat grid and transport we see are the shared ones. wanted == 0
 // returns at once.
 JoinOutcome join_session(Session& session, std::size_t wanted, std::chrono::milliseconds timeout);
+
+// The tools' rule: wait for `required` peers (--peers N) or, when none are
+// required, for the first one; throws ToolError(no_peers) when required peers
+// did not come in time. A stop signal ends the wait early (check it after).
+JoinOutcome join_as_asked(Session& session, std::optional<std::size_t> required,
+                          std::chrono::milliseconds timeout);
 
 } // namespace linktools

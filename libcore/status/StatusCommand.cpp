@@ -83,13 +83,8 @@ ExitCode run_status(const StatusOptions& options) {
   // Start/stop sync only lets us see the shared transport; it proposes nothing.
   session.enable_start_stop_sync(true);
   const AnnouncedTransport transport(session);
-  const auto wanted = options.common.peers.value_or(1);
-  const auto joined = join_session(session, wanted, options.common.timeout());
+  const auto joined = join_as_asked(session, options.common.peers, options.common.timeout());
   if (stop_requested()) return ExitCode::ok;
-  if (options.common.peers && !joined.reached)
-    throw ToolError(ExitCode::no_peers, "--peers",
-                    fmt::format("found {} of {} peers within {:g} s", joined.peers, wanted,
-                                options.common.timeout_s));
 
   if (joined.peers > 0) transport.wait_until_known(kTransportWait);
 

@@ -4,7 +4,6 @@
 #include "cli/Signals.hpp"
 
 #include <cstdlib>
-#include <system_error>
 
 namespace linktools {
 
@@ -25,15 +24,7 @@ void ConfirmationTally::add(const discovery::Announcement& a) {
   if (matches(a)) nodes_.insert(a.node_id);
 }
 
-static discovery::AnnouncementListener open_listener() {
-  try {
-    return discovery::AnnouncementListener();
-  } catch (const std::system_error& e) {
-    throw failure("cannot confirm the change", e.what());
-  }
-}
-
-ChangeConfirmation::ChangeConfirmation() : listener_(open_listener()) {}
+ChangeConfirmation::ChangeConfirmation() : listener_(discovery::open_listener_for("confirm the change")) {}
 
 void ChangeConfirmation::expect(std::optional<double> bpm, std::optional<bool> playing) {
   listener_.receive(std::chrono::milliseconds(0)); // drop what was said before the change

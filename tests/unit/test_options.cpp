@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "TestSupport.hpp"
+
 #include "cli/Tool.hpp"
 #include "status/StatusCommand.hpp"
 #include "tempo/TempoCommand.hpp"
@@ -17,18 +19,9 @@ using linktools::make_tempo_app;
 using linktools::StatusOptions;
 using linktools::TempoOptions;
 using linktools::ToolError;
+using linktools::testing::tool_error_of;
 
 namespace {
-
-// The ToolError `action` throws, or nullopt when it throws nothing.
-std::optional<ToolError> tool_error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const ToolError& e) {
-    return e;
-  }
-  return std::nullopt;
-}
 
 // Parses `args` (CLI11's string form, without the program name) into fresh
 // options; CLI11 errors propagate.

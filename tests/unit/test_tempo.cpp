@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "TestSupport.hpp"
+
 #include "cli/Errors.hpp"
 #include "discovery/Announcement.hpp"
 #include "tempo/ChangeConfirmation.hpp"
@@ -16,6 +18,7 @@ using linktools::ExitCode;
 using linktools::parse_tempo_request;
 using linktools::TempoRequest;
 using linktools::ToolError;
+using linktools::testing::tool_error_of;
 using linktools::discovery::Announcement;
 using linktools::discovery::MessageKind;
 using linktools::discovery::micros_per_beat;
@@ -24,15 +27,6 @@ using linktools::discovery::WireStartStop;
 using linktools::discovery::WireTimeline;
 
 namespace {
-
-std::optional<ToolError> tool_error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const ToolError& e) {
-    return e;
-  }
-  return std::nullopt;
-}
 
 // True when parsing `word` throws ToolError(bad_input).
 bool rejected(std::string_view word) {
