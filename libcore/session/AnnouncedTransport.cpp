@@ -1,7 +1,6 @@
 #include "session/AnnouncedTransport.hpp"
 
 #include "cli/Errors.hpp"
-#include "discovery/AnnouncementListener.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -51,8 +50,8 @@ std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeI
 }
 
 AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
-  // Link's own sockets also get each peer's unicast answer to our first
-  // announcement, which arrives long before the peer's next multicast one.
+  // Besides the multicast, Link's own sockets get each peer's unicast answer
+  // to our first announcement, long before the peer's next multicast one.
   Session::on_datagram([this](std::span<const std::uint8_t> datagram) {
     if (const auto a = discovery::parse_announcement(datagram)) {
       {
@@ -62,25 +61,10 @@ AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(sessio
       heard_.notify_all();
     }
   });
-  auto listener = std::make_shared<discovery::AnnouncementListener>(
-      discovery::open_listener_for("follow the session transport"));
-  thread_ = std::thread([this, listener] {
-    while (!quit_.load(std::memory_order_relaxed)) {
-      auto heard = listener->receive(std::chrono::milliseconds(20));
-      if (heard.empty()) continue;
-      {
-        std::lock_guard lock(mutex_);
-        for (const auto& a : heard) board_.add(a);
-      }
-      heard_.notify_all();
-    }
-  });
 }
 
 AnnouncedTransport::~AnnouncedTransport() {
   Session::on_datagram(nullptr);
-  quit_ = true;
-  thread_.join();
 }
 
 std::optional<bool> AnnouncedTransport::is_playing() const {
@@ -88,14 +72,11 @@ std::optional<bool> AnnouncedTransport::is_playing() const {
   return board_.session_is_playing(session_.node_id());
 }
 
-std::optional<bool> AnnouncedTransport::wait_until_known(std::chrono::milliseconds timeout) const {
+void AnnouncedTransport::settle() const {
+  if (session_.peer_count() == 0) return;
   std::unique_lock lock(mutex_);
-  std::optional<bool> known;
-  heard_.wait_for(lock, timeout, [&] {
-    known = board_.session_is_playing(session_.node_id());
-    return known.has_value();
-  });
-  return known;
+  heard_.wait_for(lock, std::chrono::milliseconds(400),
+                  [&] { return board_.session_is_playing(session_.node_id()).has_value(); });
 }
 
 } // namespace linktools

@@ -9,12 +9,10 @@
 #include "discovery/Announcement.hpp"
 #include "session/Session.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <condition_variable>
 
 namespace linktools {
@@ -35,8 +33,9 @@ private:
 
 class AnnouncedTransport {
 public:
-  // Starts listening on a thread of its own. Throws ToolError(failure) when
-  // it cannot open the multicast socket.
+  // Watches what reaches the session's own Link sockets (Session::on_datagram):
+  // the peers' multicast announcements and their unicast answers to ours.
+  // One per process, like that observer.
   explicit AnnouncedTransport(const Session& session);
   ~AnnouncedTransport();
   AnnouncedTransport(const AnnouncedTransport&) = delete;
@@ -44,16 +43,16 @@ public:
 
   // Thread-safe: yes. Realtime-safe: no.
   std::optional<bool> is_playing() const;
-  // Waits until is_playing() is known or `timeout` passes.
-  std::optional<bool> wait_until_known(std::chrono::milliseconds timeout) const;
+  // When the session has peers, waits until is_playing() is known, at most
+  // 400 ms (peers announce at least every 250 ms; their answer to our
+  // arrival usually comes within milliseconds).
+  void settle() const;
 
 private:
   const Session& session_;
   mutable std::mutex mutex_;
   mutable std::condition_variable heard_;
   AnnouncementBoard board_;
-  std::atomic<bool> quit_{false};
-  std::thread thread_;
 };
 
 } // namespace linktools

@@ -35,9 +35,6 @@ void validate(const StatusOptions& options) {
 
 namespace {
 
-// Peers announce their state at least every 250 ms; allow one late packet.
-constexpr std::chrono::milliseconds kTransportWait{400};
-
 bool differs(const StatusReport& a, const StatusReport& b) {
   return std::abs(a.tempo - b.tempo) > 1e-6 || a.peers != b.peers || a.is_playing != b.is_playing;
 }
@@ -83,10 +80,10 @@ ExitCode run_status(const StatusOptions& options) {
   // Start/stop sync only lets us see the shared transport; it proposes nothing.
   session.enable_start_stop_sync(true);
   const AnnouncedTransport transport(session);
-  const auto joined = join_as_asked(session, options.common.peers, options.common.timeout());
+  join_as_asked(session, options.common.peers, options.common.timeout());
   if (stop_requested()) return ExitCode::ok;
 
-  if (joined.peers > 0) transport.wait_until_known(kTransportWait);
+  transport.settle();
 
   LineOutput out(stdout);
   if (options.watch) return watch(session, transport, options, out);

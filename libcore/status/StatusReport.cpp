@@ -63,7 +63,7 @@ std::string beat_indicator(double phase, double quantum) {
   return out;
 }
 
-static std::string peers_text(std::size_t peers) {
+std::string peers_text(std::size_t peers) {
   return fmt::format("{} peer{}", peers, peers == 1 ? "" : "s");
 }
 

@@ -41,6 +41,9 @@ std::string format_summary(const StatusReport& report);
 // One line for a live display: tempo, peers, transport, beat indicator, phase.
 std::string format_live_line(const StatusReport& report);
 
+// "1 peer", "2 peers".
+std::string peers_text(std::size_t peers);
+
 // "● ○ ○ ○" with the current beat of the bar filled (at most 16 dots).
 std::string beat_indicator(double phase, double quantum);
 

@@ -53,12 +53,9 @@ void sleep_until_host_time(const Session& session, HostTime when) {
   }
 }
 
-// Peers announce their state at least every 250 ms; allow one late packet.
-constexpr std::chrono::milliseconds kTransportWait{400};
-
 void print_tempo(const Session& session, const AnnouncedTransport& transport,
                  const TempoOptions& options) {
-  if (options.common.json && session.peer_count() > 0) transport.wait_until_known(kTransportWait);
+  if (options.common.json) transport.settle();
   const auto report = capture_status(session, options.common.quantum, &transport);
   if (options.common.json)
     fmt::print("{}\n", nlohmann::json(report).dump());
@@ -129,8 +126,8 @@ ExitCode run_tempo(const TempoOptions& options) {
   if (options.common.json) print_tempo(session, transport, options);
   else if (is_terminal(STDOUT_FILENO)) {
     const auto report = capture_status(session, options.common.quantum, &transport);
-    fmt::print("{:.2f} BPM, {}, {} peer{}\n", report.tempo,
-               report.is_playing ? "playing" : "stopped", peers, peers == 1 ? "" : "s");
+    fmt::print("{:.2f} BPM, {}, {}\n", report.tempo, report.is_playing ? "playing" : "stopped",
+               peers_text(peers));
   }
   return ExitCode::ok;
 }
