@@ -172,6 +172,15 @@ SessionState& SessionState::operator=(const SessionState& other) noexcept {
 }
 SessionState::~SessionState() { LT_STATE.~LinkState(); }
 
+SessionState SessionState::detached(double bpm, HostTime time, double beat) noexcept {
+  namespace link = ableton::link;
+  const link::ApiState api{link::Timeline{link::Tempo{bpm}, link::Beats{beat}, time},
+                           link::ApiStartStopState{false, HostTime{0}}};
+  SessionState out;
+  new (out.storage_) LinkState(api, true);
+  return out;
+}
+
 double SessionState::tempo() const noexcept { return LT_STATE.tempo(); }
 bool SessionState::is_playing() const noexcept { return LT_STATE.isPlaying(); }
 HostTime SessionState::time_for_is_playing() const noexcept { return LT_STATE.timeForIsPlaying(); }

@@ -17,6 +17,11 @@ class SessionState {
 public:
   // All members: thread-safe on distinct objects, realtime-safe (no allocation, no locks).
   SessionState(const SessionState& other) noexcept;
+  // A state that belongs to no session: a beat grid of `bpm` with `beat` at
+  // host time `time`, transport stopped and never started (time_for_is_playing
+  // 0). Link's own arithmetic, with no network: for unit tests with a fake
+  // clock and for offline rendering.
+  static SessionState detached(double bpm, HostTime time, double beat = 0.0) noexcept;
   SessionState& operator=(const SessionState& other) noexcept;
   ~SessionState();
 

@@ -1,0 +1,24 @@
+#pragma once
+// What each backend folder provides to Output.cpp. A backend that was not
+// found at configure time is built from its folder's Unavailable.cpp, whose
+// functions say so; no #ifdef anywhere else.
+
+#include "midi/Output.hpp"
+
+namespace linktools::midi::jack {
+bool built();            // false when built without JACK
+bool server_running();   // a JACK server answers (never starts one)
+std::vector<PortInfo> list_ports(const OutputOptions& options);
+std::unique_ptr<MidiOutput> open(const OutputOptions& options);
+} // namespace linktools::midi::jack
+
+namespace linktools::midi::alsa {
+bool built();
+bool sequencer_present(); // the kernel's sequencer can be opened
+std::vector<PortInfo> list_ports(const OutputOptions& options);
+std::unique_ptr<MidiOutput> open(const OutputOptions& options);
+} // namespace linktools::midi::alsa
+
+namespace linktools::midi::jsonl {
+std::unique_ptr<MidiOutput> open(const OutputOptions& options);
+} // namespace linktools::midi::jsonl

@@ -1,0 +1,108 @@
+#include "midi/DeadlineThread.hpp"
+
+#include "session/Session.hpp"
+
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <cerrno>
+
+namespace linktools::midi {
+
+namespace {
+
+// If the thread falls this far behind (a stalled write), it skips ahead
+// instead of sending a burst of stale events.
+constexpr HostTime kMaxLag{50'000};
+
+struct Collector final : EventSink {
+  std::vector<Event>* out = nullptr;
+  void emit(const Event& e) noexcept override {
+    try {
+      out->push_back(e);
+    } catch (...) {
+      // Capacity is reserved up front; an allocation failure drops the event.
+    }
+  }
+};
+
+// Link's clock is CLOCK_MONOTONIC_RAW, which clock_nanosleep does not take.
+// Sleep on CLOCK_MONOTONIC instead, converting through a pair of readings
+// taken just before sleeping: the two clocks differ in rate by at most the
+// NTP slew (500 ppm), a few ns over a window.
+void sleep_until(const Session& session, HostTime deadline) {
+  for (;;) {
+    timespec mono{};
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    const HostTime remaining = deadline - session.now();
+    if (remaining <= HostTime{0}) return;
+    long long ns = static_cast<long long>(mono.tv_nsec) + remaining.count() * 1000;
+    timespec target{mono.tv_sec + static_cast<time_t>(ns / 1'000'000'000),
+                    static_cast<long>(ns % 1'000'000'000)};
+    const int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nullptr);
+    if (rc != EINTR) return;
+  }
+}
+
+void tune_thread() {
+  // Wake on time: no timer slack (default 50 us), and real-time priority
+  // when the system grants it (it is fine when it does not).
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  sched_param param{};
+  param.sched_priority = 10;
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+}
+
+} // namespace
+
+DeadlineThread::DeadlineThread(Writer writer) : writer_(std::move(writer)) {
+  pending_.reserve(1024);
+}
+
+DeadlineThread::~DeadlineThread() { stop(); }
+
+void DeadlineThread::start(Session& session, EventSource& source) {
+  session_ = &session;
+  source_ = &source;
+  thread_ = std::thread([this] { run(); });
+}
+
+void DeadlineThread::run() {
+  tune_thread();
+  Collector collect;
+  collect.out = &pending_;
+  HostTime cursor = session_->now();
+  while (!stopping_.load(std::memory_order_acquire) && !broken_) {
+    if (session_->now() - cursor > kMaxLag) cursor = session_->now();
+    const HostTime to = cursor + kWindow;
+    pending_.clear();
+    source_->render(session_->capture_app_state(), cursor, to, collect);
+    std::size_t i = 0;
+    for (; i < pending_.size() && !broken_; ++i) {
+      // Once stopping, what is rendered goes out at once: a note-off the
+      // source believes sent must not be lost.
+      if (!stopping_.load(std::memory_order_acquire)) sleep_until(*session_, pending_[i].time);
+      broken_ = !writer_(pending_[i], session_->now());
+    }
+    pending_.clear();
+    if (!stopping_.load(std::memory_order_acquire)) sleep_until(*session_, to);
+    cursor = to;
+  }
+}
+
+void DeadlineThread::stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true, std::memory_order_release);
+  thread_.join();
+  if (broken_) return;
+  Collector collect;
+  collect.out = &pending_;
+  pending_.clear();
+  source_->finish(session_->now(), collect);
+  for (const auto& e : pending_)
+    if (!writer_(e, session_->now())) break;
+  pending_.clear();
+}
+
+} // namespace linktools::midi

@@ -1,0 +1,53 @@
+#pragma once
+// Drives an EventSource from an ordinary thread that sleeps to each event's
+// deadline, for outputs that take messages "now" (jsonl, the ALSA
+// sequencer). Budget: what the machine's timer wakeups allow (tens of us on
+// an idle machine), against one frame for JACK.
+
+#include "midi/Event.hpp"
+
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace linktools {
+class Session;
+}
+
+namespace linktools::midi {
+
+class DeadlineThread {
+public:
+  // Called on the thread for every event when its time comes; `sent` is the
+  // Link host time of the call. Returns false when the output broke: the
+  // thread then stops rendering (the writer keeps the reason).
+  using Writer = std::function<bool(const Event& event, HostTime sent)>;
+
+  explicit DeadlineThread(Writer writer);
+  ~DeadlineThread();
+  DeadlineThread(const DeadlineThread&) = delete;
+  DeadlineThread& operator=(const DeadlineThread&) = delete;
+
+  void start(Session& session, EventSource& source);
+  // Writes what was already rendered, then source.finish()'s events, and
+  // joins the thread. Safe to call twice, and without start().
+  void stop();
+
+  // How far ahead each window looks: a tempo change reaches events at most
+  // this much later than with JACK (which renders each period afresh).
+  static constexpr HostTime kWindow{4000};
+
+private:
+  void run();
+
+  Writer writer_;
+  Session* session_ = nullptr;
+  EventSource* source_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  bool broken_ = false;
+  std::thread thread_;
+  std::vector<Event> pending_;
+};
+
+} // namespace linktools::midi

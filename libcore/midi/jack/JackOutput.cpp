@@ -1,0 +1,256 @@
+// The JACK backend: one MIDI output port; every event written at its exact
+// frame in the process callback.
+//
+// Each cycle: read the period's JACK times (jack_get_cycle_times), turn them
+// into Link host time with the measured ClockOffset, shift by the port's
+// playback latency (what lies between our port and the sound), capture the
+// session state on this audio thread, and ask the source for exactly this
+// window's events. An event at host time t lands on frame
+// round((t - window start) / frame length): within half a frame.
+#include "cli/Errors.hpp"
+#include "midi/Backends.hpp"
+#include "midi/ClockOffset.hpp"
+#include "session/Session.hpp"
+
+#include <fmt/core.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+namespace linktools::midi::jack {
+
+namespace {
+
+void quiet(const char*) {}
+
+// JACK prints its own errors to stderr; ours say what to do instead.
+void silence_jack() {
+  static const bool once = [] {
+    jack_set_error_function(quiet);
+    jack_set_info_function(quiet);
+    return true;
+  }();
+  (void)once;
+}
+
+jack_client_t* open_client(const std::string& name) {
+  silence_jack();
+  jack_status_t status{};
+  jack_client_t* client = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  if (!client)
+    throw linktools::failure("JACK", "no JACK server is running (start one, e.g. jackd -d dummy -r 48000, "
+                          "or use --backend alsa or --backend jsonl)");
+  return client;
+}
+
+struct ClientCloser {
+  void operator()(jack_client_t* c) const { jack_client_close(c); }
+};
+using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
+
+// A MIDI input port another client offers: what we can connect to.
+bool is_midi_input(jack_port_t* port) {
+  const char* type = jack_port_type(port);
+  return type && std::string(type) == JACK_DEFAULT_MIDI_TYPE &&
+         (jack_port_flags(port) & JackPortIsInput);
+}
+
+class JackOutput final : public MidiOutput {
+public:
+  explicit JackOutput(const OutputOptions& options) : client_(open_client(options.client_name)) {
+    if (options.connect) {
+      jack_port_t* target = jack_port_by_name(client_.get(), options.connect->c_str());
+      if (!target)
+        throw bad_input("--connect " + *options.connect,
+                        "no such JACK port (see the MIDI inputs with --list)");
+      if (!is_midi_input(target))
+        throw bad_input("--connect " + *options.connect, "not a JACK MIDI input port");
+      connect_ = *options.connect;
+    }
+    port_ = jack_port_register(client_.get(), "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    if (!port_) throw linktools::failure("JACK", "cannot register a MIDI output port");
+    jack_set_process_callback(client_.get(), &JackOutput::process_thunk, this);
+    jack_set_latency_callback(client_.get(), &JackOutput::latency_thunk, this);
+    jack_on_shutdown(client_.get(), &JackOutput::shutdown_thunk, this);
+  }
+
+  ~JackOutput() override {
+    JackOutput::stop();
+    if (active_) jack_deactivate(client_.get());
+  }
+
+  void start(Session& session, EventSource& source) override {
+    session_ = &session;
+    source_.store(&source, std::memory_order_release);
+    if (jack_activate(client_.get()) != 0) throw linktools::failure("JACK", "cannot activate the client");
+    active_ = true;
+    if (connect_) {
+      const int rc = jack_connect(client_.get(), jack_port_name(port_), connect_->c_str());
+      if (rc != 0 && rc != EEXIST)
+        throw linktools::failure("--connect " + *connect_, "JACK refused the connection");
+    }
+  }
+
+  void stop() override {
+    if (!active_ || stopped_) return;
+    stopped_ = true;
+    finishing_.store(true, std::memory_order_release);
+    // The process callback sends the final events and clears finishing_.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (finishing_.load(std::memory_order_acquire) && !shutdown_.load() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // One more period so the buffer holding them is delivered.
+    const auto period_us = 1e6 * jack_get_buffer_size(client_.get()) / jack_get_sample_rate(client_.get());
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(2 * period_us)));
+    jack_deactivate(client_.get());
+    active_ = false;
+  }
+
+  std::optional<std::string> failure() const override {
+    if (shutdown_.load()) return std::string("the JACK server went away");
+    return std::nullopt;
+  }
+
+  std::string description() const override {
+    std::string d = fmt::format("JACK port {}", jack_port_name(port_));
+    if (connect_) d += " -> " + *connect_;
+    return d;
+  }
+
+private:
+  // Writes events into this cycle's port buffer at their frames.
+  struct FrameSink final : EventSink {
+    void* buffer = nullptr;
+    double start_us = 0.0;    // Link time of frame 0
+    double us_per_frame = 0.0;
+    jack_nframes_t frames = 0;
+    jack_nframes_t last = 0;
+    std::uint64_t dropped = 0;
+    void emit(const Event& e) noexcept override {
+      const double at = std::round((static_cast<double>(e.time.count()) - start_us) / us_per_frame);
+      auto frame = static_cast<jack_nframes_t>(std::clamp(at, 0.0, static_cast<double>(frames - 1)));
+      frame = std::max(frame, last); // JACK wants frames in order
+      last = frame;
+      if (jack_midi_event_write(buffer, frame, e.message.bytes.data(), e.message.size) != 0)
+        ++dropped;
+    }
+  };
+
+  static int process_thunk(jack_nframes_t n, void* self) {
+    return static_cast<JackOutput*>(self)->process(n);
+  }
+  static void latency_thunk(jack_latency_callback_mode_t mode, void* self) {
+    static_cast<JackOutput*>(self)->latency(mode);
+  }
+  static void shutdown_thunk(void* self) { static_cast<JackOutput*>(self)->shutdown_.store(true); }
+
+  void latency(jack_latency_callback_mode_t mode) {
+    if (mode != JackPlaybackLatency) return;
+    jack_latency_range_t range{};
+    jack_port_get_latency_range(port_, JackPlaybackLatency, &range);
+    latency_frames_.store(range.max, std::memory_order_relaxed);
+  }
+
+  int process(jack_nframes_t nframes) {
+    void* buffer = jack_port_get_buffer(port_, nframes);
+    jack_midi_clear_buffer(buffer);
+    EventSource* source = source_.load(std::memory_order_acquire);
+    if (!source || nframes == 0) return 0;
+
+    jack_nframes_t current_frames = 0;
+    jack_time_t current_usecs = 0, next_usecs = 0;
+    float period_usecs = 0.0f;
+    if (jack_get_cycle_times(client_.get(), &current_frames, &current_usecs, &next_usecs,
+                             &period_usecs) != 0)
+      return 0;
+    const auto before = session_->now().count();
+    const auto jack_now = static_cast<std::int64_t>(jack_get_time());
+    const auto after = session_->now().count();
+    offset_.add(before, jack_now, after);
+    if (!offset_.valid()) return 0;
+
+    FrameSink sink;
+    sink.buffer = buffer;
+    sink.frames = nframes;
+    sink.us_per_frame = static_cast<double>(next_usecs - current_usecs) / nframes;
+    const double latency_us = latency_frames_.load(std::memory_order_relaxed) * sink.us_per_frame;
+    sink.start_us = static_cast<double>(current_usecs) + offset_.offset() + latency_us;
+    const double end_us = sink.start_us + nframes * sink.us_per_frame;
+
+    if (finishing_.load(std::memory_order_acquire)) {
+      source->finish(HostTime(std::llround(sink.start_us)), sink);
+      source_.store(nullptr, std::memory_order_release);
+      finishing_.store(false, std::memory_order_release);
+      return 0;
+    }
+
+    // Windows follow each other exactly, so no event is sent twice or
+    // skipped when JACK's time estimate wobbles; after an xrun (a jump of
+    // more than two periods) start afresh at this cycle.
+    const auto window_start = HostTime(std::llround(sink.start_us));
+    const auto to = HostTime(std::llround(end_us));
+    HostTime from = have_cursor_ ? cursor_ : window_start;
+    const auto two_periods = HostTime(std::llround(2 * nframes * sink.us_per_frame));
+    if (from > to || window_start - from > two_periods) from = window_start;
+    if (from < to) source->render(session_->capture_audio_state(), from, to, sink);
+    cursor_ = std::max(from, to);
+    have_cursor_ = true;
+    dropped_.fetch_add(sink.dropped, std::memory_order_relaxed);
+    return 0;
+  }
+
+  ClientPtr client_;
+  jack_port_t* port_ = nullptr;
+  std::optional<std::string> connect_;
+  Session* session_ = nullptr;
+  std::atomic<EventSource*> source_{nullptr};
+  std::atomic<bool> finishing_{false};
+  std::atomic<bool> shutdown_{false};
+  std::atomic<jack_nframes_t> latency_frames_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  bool active_ = false;
+  bool stopped_ = false;
+  // Process thread only.
+  ClockOffset offset_;
+  HostTime cursor_{0};
+  bool have_cursor_ = false;
+};
+
+} // namespace
+
+bool built() { return true; }
+
+bool server_running() {
+  silence_jack();
+  jack_status_t status{};
+  jack_client_t* client = jack_client_open("link-tools-probe", JackNoStartServer, &status);
+  if (!client) return false;
+  jack_client_close(client);
+  return true;
+}
+
+std::vector<PortInfo> list_ports(const OutputOptions& options) {
+  ClientPtr client(open_client(options.client_name + "-list"));
+  std::vector<PortInfo> out;
+  const char** names = jack_get_ports(client.get(), nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsInput);
+  if (!names) return out;
+  for (const char** n = names; *n; ++n) {
+    jack_port_t* port = jack_port_by_name(client.get(), *n);
+    const bool physical = port && (jack_port_flags(port) & JackPortIsPhysical);
+    out.push_back({*n, physical ? "JACK MIDI input (hardware)" : "JACK MIDI input"});
+  }
+  jack_free(names);
+  return out;
+}
+
+std::unique_ptr<MidiOutput> open(const OutputOptions& options) {
+  return std::make_unique<JackOutput>(options);
+}
+
+} // namespace linktools::midi::jack

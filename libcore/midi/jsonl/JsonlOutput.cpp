@@ -1,0 +1,83 @@
+// The jsonl backend: every message as one JSON object per line, written when
+// its time comes, for scripts, debugging and tests.
+//   {"time_us":123,"sent_us":125,"beat":4.0,"message":"clock","bytes":[248]}
+// time_us is the Link host time the message was meant for, sent_us the Link
+// host time it was written.
+#include "cli/Errors.hpp"
+#include "midi/Backends.hpp"
+#include "midi/DeadlineThread.hpp"
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+namespace linktools::midi::jsonl {
+
+namespace {
+
+class JsonlOutput final : public MidiOutput {
+public:
+  JsonlOutput(std::FILE* file, std::string name, bool owned)
+      : file_(file), name_(std::move(name)), owned_(owned),
+        thread_([this](const Event& e, HostTime sent) { return write(e, sent); }) {}
+
+  ~JsonlOutput() override {
+    JsonlOutput::stop();
+    if (owned_) std::fclose(file_);
+  }
+
+  void start(Session& session, EventSource& source) override { thread_.start(session, source); }
+  void stop() override { thread_.stop(); }
+
+  std::optional<std::string> failure() const override {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+  bool reader_gone() const override {
+    std::lock_guard lock(mutex_);
+    return reader_gone_;
+  }
+  std::string description() const override { return "JSON Lines to " + name_; }
+
+private:
+  bool write(const Event& e, HostTime sent) {
+    std::string bytes;
+    for (std::size_t i = 0; i < e.message.size; ++i)
+      bytes += fmt::format("{}{}", i ? "," : "", e.message.bytes[i]);
+    const auto decoded = decode(e.message.view());
+    const std::string beat = std::isfinite(e.beat) ? fmt::format("{:.6f}", e.beat) : "null";
+    const std::string line = fmt::format(
+        "{{\"time_us\":{},\"sent_us\":{},\"beat\":{},\"message\":\"{}\",\"bytes\":[{}]}}\n",
+        e.time.count(), sent.count(), beat, kind_name(decoded ? decoded->kind : Kind::other), bytes);
+    if (std::fputs(line.c_str(), file_) >= 0 && std::fflush(file_) == 0) return true;
+    std::lock_guard lock(mutex_);
+    reader_gone_ = errno == EPIPE;
+    failure_ = fmt::format("cannot write to {}: {}", name_, std::strerror(errno));
+    return false;
+  }
+
+  std::FILE* file_;
+  std::string name_;
+  bool owned_;
+  mutable std::mutex mutex_;
+  std::optional<std::string> failure_;
+  bool reader_gone_ = false;
+  DeadlineThread thread_; // last: its thread stops before the members it uses go
+};
+
+} // namespace
+
+std::unique_ptr<MidiOutput> open(const OutputOptions& options) {
+  if (options.path == "-") return std::make_unique<JsonlOutput>(stdout, "stdout", false);
+  std::FILE* file = std::fopen(options.path.c_str(), "w");
+  if (!file)
+    throw bad_input("--output " + options.path,
+                    fmt::format("cannot open for writing: {}", std::strerror(errno)));
+  return std::make_unique<JsonlOutput>(file, options.path, true);
+}
+
+} // namespace linktools::midi::jsonl
