@@ -1,0 +1,140 @@
+#include "midiclock/MidiClockCommand.hpp"
+
+#include "cli/Output.hpp"
+#include "cli/Signals.hpp"
+#include "midi/Output.hpp"
+#include "midiclock/MidiClock.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Join.hpp"
+#include "status/StatusReport.hpp"
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <cmath>
+#include <unistd.h>
+
+namespace linktools {
+
+namespace {
+constexpr double kMaxOffsetMs = 1000.0;
+} // namespace
+
+std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
+  auto app = make_app("link-midiclock",
+                      "Send MIDI clock (24 per beat), Start/Stop and Song Position, locked to the\n"
+                      "Ableton Link session's tempo, beat and transport.");
+  add_common_options(*app, options.common, kQuantumFlag | kTimeoutFlag | kPeersFlag);
+  app->add_option("-b,--backend", options.backend,
+                  "MIDI output: auto (JACK if a server runs, else ALSA), jack, alsa or jsonl");
+  app->add_flag("-l,--list", options.list, "List the MIDI ports --connect can name, then exit");
+  app->add_option("-c,--connect", options.connect,
+                  "Connect to this port (JACK: client:port name; ALSA: client:port or name)");
+  app->add_option("-n,--name", options.name, "Client name for JACK or ALSA");
+  app->add_option("-o,--output", options.output, "jsonl: file to write (- for stdout)");
+  app->add_flag("--no-sync", options.no_sync,
+                "Ignore the session's start/stop: Start on the next bar after launch");
+  app->add_flag("--spp", options.spp,
+                "Joining a playing session: Song Position Pointer + Continue on the next "
+                "sixteenth (instead of Start on the next bar)");
+  app->add_flag("--no-idle-clock", options.no_idle_clock, "Send no clock while stopped");
+  app->add_option("--offset-ms", options.offset_ms,
+                  "Send everything this much later (negative: earlier), -1000..1000");
+  app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
+  return app;
+}
+
+void validate(const MidiClockCommandOptions& options) {
+  validate(options.common);
+  if (!midi::parse_backend(options.backend))
+    throw bad_input("--backend", fmt::format("expected auto, jack, alsa or jsonl, got '{}'",
+                                             options.backend));
+  if (!std::isfinite(options.offset_ms) || std::abs(options.offset_ms) > kMaxOffsetMs)
+    throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
+                                               options.offset_ms));
+  if (options.name.empty()) throw bad_input("--name", "expected a non-empty client name");
+  const auto backend = *midi::parse_backend(options.backend);
+  if (options.output != "-" && backend != midi::Backend::jsonl)
+    throw bad_input("--output", "only the jsonl backend writes to a file (add --backend jsonl)");
+  if (options.connect && backend == midi::Backend::jsonl)
+    throw bad_input("--connect", "the jsonl backend has no ports to connect");
+}
+
+namespace {
+
+midi::OutputOptions output_options(const MidiClockCommandOptions& options) {
+  midi::OutputOptions out;
+  out.backend = *midi::parse_backend(options.backend);
+  out.client_name = options.name;
+  out.connect = options.connect;
+  out.path = options.output;
+  return out;
+}
+
+std::string live_line(const Session& session, const MidiClock& clock, double quantum) {
+  const auto state = session.capture_app_state();
+  const double phase = state.phase_at_time(session.now(), quantum);
+  return fmt::format("{:7.2f} BPM  {}  {}  {}  {} ticks", state.tempo(),
+                     beat_indicator(phase, quantum), clock.running() ? "playing" : "stopped",
+                     peers_text(session.peer_count()), clock.ticks_sent());
+}
+
+} // namespace
+
+ExitCode run_midiclock(const MidiClockCommandOptions& options) {
+  validate(options);
+  const auto out_options = output_options(options);
+  if (options.list) {
+    if (out_options.backend == midi::Backend::jsonl) {
+      fmt::print(stderr, "link-midiclock: the jsonl backend has no ports; it writes to --output\n");
+      return ExitCode::ok;
+    }
+    for (const auto& port : midi::list_ports(out_options))
+      fmt::print("{}\t{}\n", port.name, port.description);
+    return ExitCode::ok;
+  }
+
+  // The output first: a port that does not exist ends the run before we
+  // join the session or send anything.
+  auto output = midi::open_output(out_options);
+
+  Session session;
+  session.enable_start_stop_sync(!options.no_sync);
+  std::atomic<bool> link_reported_transport{false};
+  session.on_transport([&](bool) { link_reported_transport.store(true); });
+  const AnnouncedTransport transport(session);
+  join_as_asked(session, options.common.peers, options.common.timeout());
+  if (stop_requested()) return ExitCode::ok;
+  transport.settle();
+
+  MidiClockOptions clock_options;
+  clock_options.quantum = options.common.quantum;
+  clock_options.start_stop_sync = !options.no_sync;
+  clock_options.song_position = options.spp;
+  clock_options.idle_clock = !options.no_idle_clock;
+  clock_options.offset = HostTime(std::llround(options.offset_ms * 1000.0));
+  MidiClock clock(clock_options);
+  // Until Link itself reports a start or stop, trust what the peers announce.
+  const auto update_hint = [&] {
+    clock.set_transport_hint(link_reported_transport.load() ? std::nullopt
+                                                            : transport.is_playing());
+  };
+  update_hint();
+
+  output->start(session, clock);
+  const bool live = !options.quiet && is_terminal(STDERR_FILENO);
+  LineOutput status(stderr);
+  auto seen = session.change_count();
+  while (!stop_requested() && !output->failure()) {
+    seen = session.wait_for_change(seen, std::chrono::milliseconds(live ? 50 : 100));
+    update_hint();
+    if (live) status.redraw(live_line(session, clock, options.common.quantum));
+  }
+  output->stop();
+  if (live) status.finish_live();
+  if (const auto broke = output->failure(); broke && !output->reader_gone())
+    throw failure(output->description(), *broke);
+  return ExitCode::ok;
+}
+
+} // namespace linktools

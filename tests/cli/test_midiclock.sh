@@ -1,0 +1,93 @@
+# link-midiclock end to end: a JACK dummy server, jack_midi_dump as the
+# receiving device, peers that start and stop the transport.
+. "$(dirname "$0")/lib.sh"
+
+start_jack
+background jack_midi_dump -a >"$WORK/dump.txt"
+wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
+
+# Two long-running peers, so the session (and its transport) outlives each
+# link-tempo run.
+background "$BIN/link-status" --watch --timeout 0 >"$WORK/watch.jsonl"
+wait_for 5 "the watcher" test -s "$WORK/watch.jsonl"
+background "$BIN/link-status" --watch --timeout 0 >/dev/null
+wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
+
+# --- bad input: exit 2, a clear message, no port opened, nothing sent --------
+expect_exit 2 "$BIN/link-midiclock" --backend midi2
+grep -q "^link-midiclock: error: --backend: expected auto, jack, alsa or jsonl, got 'midi2'" "$WORK/stderr" \
+  || fail "unknown backend message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-midiclock" --backend jack --connect no-such:port
+grep -q "no-such:port: no such JACK port" "$WORK/stderr" || fail "missing port message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-midiclock" --backend jack --connect system:playback_1
+grep -q "not a JACK MIDI input port" "$WORK/stderr" || fail "audio port message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-midiclock" --offset-ms abc
+grep -q "offset-ms" "$WORK/stderr" || fail "offset message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-midiclock" --offset-ms 5000
+expect_exit 2 "$BIN/link-midiclock" --backend jsonl --connect x:y
+[ ! -s "$WORK/dump.txt" ] || fail "bad input sent MIDI: $(head -n 3 "$WORK/dump.txt")"
+pass "bad input exits 2 with a clear message and sends nothing"
+
+expect_exit 0 "$BIN/link-midiclock" --backend jack --list
+grep -q "^midi-monitor:input" "$WORK/stdout" || fail "--list: $(cat "$WORK/stdout")"
+pass "--list shows the MIDI inputs"
+
+# --- the clock: the right count of ticks at 120 BPM ----------------------------
+background "$BIN/link-midiclock" --backend jack --connect midi-monitor:input --peers 2 --timeout 5
+CLOCK=$LAST_PID
+wait_for 10 "the first tick" grep -q ": f8" "$WORK/dump.txt"
+sleep 3
+# jack_midi_dump -a prints "FRAME: BYTES". At 120 BPM and 48 kHz a tick is
+# exactly 1000 frames: over the frames spanned, none may be missing or extra.
+awk '$2 == "f8" { n++; t = $1 + 0; if (n == 1) first = t }
+     END { span = t - first; want = int(span / 1000 + 0.5) + 1;
+           if (n < 100 || n != want) { print "ticks " n ", expected " want " over " span " frames"; exit 1 } }' \
+  "$WORK/dump.txt" >"$WORK/count" || fail "$(cat "$WORK/count")"
+pass "ticks at 120 BPM: one every 1000 frames, none missing or extra"
+
+# --- transport: Start and Stop follow the session ----------------------------
+expect_exit 0 "$BIN/link-tempo" --play --peers 3 --timeout 5
+wait_for 5 "MIDI Start" grep -q ": fa" "$WORK/dump.txt"
+# Start comes right before the tick it starts on, at the same frame.
+awk '$2 == "fa" { frame = $1 + 0; getline; if ($2 != "f8" || $1 + 0 != frame) bad = 1; found = 1 }
+     END { exit (found && !bad) ? 0 : 1 }' "$WORK/dump.txt" || fail "Start is not followed by its tick"
+expect_exit 0 "$BIN/link-tempo" --stop --peers 3 --timeout 5
+wait_for 5 "MIDI Stop" grep -q ": fc" "$WORK/dump.txt"
+pass "link-tempo --play/--stop send Start and Stop"
+
+expect_exit 0 "$BIN/link-tempo" --play --peers 3 --timeout 5
+wait_for 5 "a second Start" sh -c "[ \$(grep -c ': fa' '$WORK/dump.txt') -eq 2 ]"
+kill -INT "$CLOCK"
+set +e; wait "$CLOCK"; rc=$?; set -e
+[ "$rc" -eq 0 ] || fail "link-midiclock exited $rc on SIGINT"
+sleep 0.2
+[ "$(grep -c ': fc' "$WORK/dump.txt")" -eq 2 ] || fail "no Stop on SIGINT: $(tail -n 3 "$WORK/dump.txt")"
+[ "$(tail -n 1 "$WORK/dump.txt" | awk '{print $2}')" = "fc" ] || fail "something after the final Stop"
+pass "SIGINT sends Stop and exits 0"
+
+# --- jsonl: beats, and joining a playing session -----------------------------
+# The session is playing now. Without --spp a joining clock waits for the next
+# bar to Start; with --spp it sends Song Position and Continue on the next
+# sixteenth.
+background "$BIN/link-midiclock" --backend jsonl --peers 2 --timeout 5 >"$WORK/plain.jsonl"
+PLAIN=$LAST_PID
+background "$BIN/link-midiclock" --backend jsonl --spp --peers 2 --timeout 5 >"$WORK/spp.jsonl"
+SPP=$LAST_PID
+wait_for 10 "Start from the joining clock" grep -q '"start"' "$WORK/plain.jsonl"
+grep '"start"' "$WORK/plain.jsonl" | jq -e '(.beat / 4) == ((.beat / 4) | floor)' >/dev/null \
+  || fail "Start not on a bar: $(grep '"start"' "$WORK/plain.jsonl")"
+wait_for 10 "Continue from the --spp clock" grep -q '"continue"' "$WORK/spp.jsonl"
+grep -B1 '"continue"' "$WORK/spp.jsonl" | head -n 1 | jq -e '.message == "song_position"' >/dev/null \
+  || fail "no Song Position before Continue: $(grep -B1 '"continue"' "$WORK/spp.jsonl")"
+grep -A1 '"continue"' "$WORK/spp.jsonl" | tail -n 1 | jq -e '.message == "clock" and (.beat * 4) == ((.beat * 4) | floor)' >/dev/null \
+  || fail "Continue is not followed by a tick on a sixteenth"
+if grep -q '"start"' "$WORK/spp.jsonl"; then fail "the --spp clock sent Start"; fi
+pass "joining a playing session: Start on the bar; --spp: Song Position + Continue"
+
+expect_exit 0 "$BIN/link-tempo" --stop --peers 4 --timeout 5
+wait_for 5 "Stop in jsonl" grep -q '"stop"' "$WORK/plain.jsonl"
+kill -TERM "$PLAIN" "$SPP"
+set +e; wait "$PLAIN"; rc1=$?; wait "$SPP"; rc2=$?; set -e
+[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] || fail "SIGTERM exit codes $rc1 $rc2"
+tail -n 1 "$WORK/plain.jsonl" | jq -e '.message == "stop"' >/dev/null || fail "no final Stop on SIGTERM"
+pass "SIGTERM sends Stop and exits 0"
