@@ -55,6 +55,15 @@ expect_exit 0 "$BIN/link-tempo" --stop --peers 3 --timeout 5
 wait_for 5 "MIDI Stop" grep -q ": fc" "$WORK/dump.txt"
 pass "link-tempo --play/--stop send Start and Stop"
 
+# A tempo change by a peer: at 90 BPM a tick is 1333.3 frames.
+expect_exit 0 "$BIN/link-tempo" 90 --peers 3 --timeout 5
+sleep 1.5
+awk '$2 == "f8" { t[n++] = $1 + 0 }
+     END { span = t[n - 1] - t[n - 21]; if (span < 20 * 1330 || span > 20 * 1337) {
+             print "last 20 ticks spanned " span " frames, expected " 20 * 1333.3; exit 1 } }' \
+  "$WORK/dump.txt" >"$WORK/tempo" || fail "$(cat "$WORK/tempo")"
+pass "the clock follows a peer's tempo change"
+
 expect_exit 0 "$BIN/link-tempo" --play --peers 3 --timeout 5
 wait_for 5 "a second Start" sh -c "[ \$(grep -c ': fa' '$WORK/dump.txt') -eq 2 ]"
 kill -INT "$CLOCK"
