@@ -28,6 +28,17 @@ expect_exit 2 "$BIN/link-midiclock" --backend jsonl --connect x:y
 [ ! -s "$WORK/dump.txt" ] || fail "bad input sent MIDI: $(head -n 3 "$WORK/dump.txt")"
 pass "bad input exits 2 with a clear message and sends nothing"
 
+# No JACK server by that name, and no ALSA sequencer on a machine without
+# sound devices: auto names the ways out.
+if [ ! -e /dev/snd/seq ]; then
+  expect_exit 1 env JACK_DEFAULT_SERVER=nobody "$BIN/link-midiclock"
+  grep -q "no MIDI output found: no JACK server is running and the ALSA sequencer is not available.*--backend jsonl" \
+    "$WORK/stderr" || fail "auto without outputs: $(cat "$WORK/stderr")"
+  pass "--backend auto with neither JACK nor ALSA exits 1 naming the alternatives"
+fi
+expect_exit 1 env JACK_DEFAULT_SERVER=nobody "$BIN/link-midiclock" --backend jack
+grep -q "no JACK server is running" "$WORK/stderr" || fail "jack without server: $(cat "$WORK/stderr")"
+
 expect_exit 0 "$BIN/link-midiclock" --backend jack --list
 grep -q "^midi-monitor:input" "$WORK/stdout" || fail "--list: $(cat "$WORK/stdout")"
 pass "--list shows the MIDI inputs"
