@@ -85,11 +85,19 @@ sleep 0.2
 [ "$(tail -n 1 "$WORK/dump.txt" | awk '{print $2}')" = "fc" ] || fail "something after the final Stop"
 pass "SIGINT sends Stop and exits 0"
 
+# --- the live line: on a terminal only ----------------------------------------
+# script(1) gives the clock a terminal; --quiet and a pipe get no line.
+script -qec "sh -c '\"$BIN/link-midiclock\" --backend jsonl -o /dev/null --peers 2 --timeout 5 & sleep 1.5; kill -INT \$!; wait \$!'" /dev/null >"$WORK/tty.txt"
+grep -q "BPM .* ticks" "$WORK/tty.txt" || fail "no live line on a terminal: $(cat "$WORK/tty.txt")"
+script -qec "sh -c '\"$BIN/link-midiclock\" --backend jsonl -o /dev/null --quiet --peers 2 --timeout 5 & sleep 1.5; kill -INT \$!; wait \$!'" /dev/null >"$WORK/tty.txt"
+if grep -q "BPM" "$WORK/tty.txt"; then fail "--quiet drew a live line"; fi
+pass "a live line on a terminal, none with --quiet"
+
 # --- jsonl: beats, and joining a playing session -----------------------------
 # The session is playing now. Without --spp a joining clock waits for the next
 # bar to Start; with --spp it sends Song Position and Continue on the next
 # sixteenth.
-background "$BIN/link-midiclock" --backend jsonl --peers 2 --timeout 5 >"$WORK/plain.jsonl"
+background "$BIN/link-midiclock" --backend jsonl --peers 2 --timeout 5 >"$WORK/plain.jsonl" 2>"$WORK/plain.err"
 PLAIN=$LAST_PID
 background "$BIN/link-midiclock" --backend jsonl --spp --peers 2 --timeout 5 >"$WORK/spp.jsonl"
 SPP=$LAST_PID
@@ -110,4 +118,5 @@ kill -TERM "$PLAIN" "$SPP"
 set +e; wait "$PLAIN"; rc1=$?; wait "$SPP"; rc2=$?; set -e
 [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] || fail "SIGTERM exit codes $rc1 $rc2"
 tail -n 1 "$WORK/plain.jsonl" | jq -e '.message == "stop"' >/dev/null || fail "no final Stop on SIGTERM"
+[ ! -s "$WORK/plain.err" ] || fail "stderr on a pipe: $(cat "$WORK/plain.err")"
 pass "SIGTERM sends Stop and exits 0"
