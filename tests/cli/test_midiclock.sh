@@ -35,6 +35,11 @@ if [ ! -e /dev/snd/seq ]; then
   grep -q "no MIDI output found: no JACK server is running and the ALSA sequencer is not available.*--backend jsonl" \
     "$WORK/stderr" || fail "auto without outputs: $(cat "$WORK/stderr")"
   pass "--backend auto with neither JACK nor ALSA exits 1 naming the alternatives"
+  expect_exit 1 "$BIN/link-midiclock" --backend alsa
+  grep -q "^link-midiclock: error: ALSA sequencer: cannot open the ALSA sequencer .*snd-seq" "$WORK/stderr" \
+    || fail "alsa without a sequencer: $(cat "$WORK/stderr")"
+  [ "$(wc -l <"$WORK/stderr")" -eq 1 ] || fail "more than our one message: $(cat "$WORK/stderr")"
+  pass "--backend alsa without a sequencer exits 1 with one clear message"
 fi
 expect_exit 1 env JACK_DEFAULT_SERVER=nobody "$BIN/link-midiclock" --backend jack
 grep -q "no JACK server is running" "$WORK/stderr" || fail "jack without server: $(cat "$WORK/stderr")"

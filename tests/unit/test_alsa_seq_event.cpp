@@ -1,0 +1,188 @@
+#include <doctest/doctest.h>
+
+#include "TestSupport.hpp"
+
+#include "midi/Backends.hpp"
+#include "midi/alsa/SeqEvent.hpp"
+
+#include <cstring>
+
+using namespace linktools::midi;
+using linktools::ExitCode;
+using linktools::testing::tool_error_of;
+using linktools::midi::alsa::parse_port_spec;
+using linktools::midi::alsa::to_seq_event;
+
+namespace {
+
+// Converts into an event full of junk, so a field the mapping forgets to set
+// (or to clear) shows up.
+snd_seq_event_t converted(const Message& m) {
+  snd_seq_event_t event;
+  std::memset(&event, 0xA5, sizeof event);
+  REQUIRE(to_seq_event(m, event));
+  return event;
+}
+
+bool is_fixed(const snd_seq_event_t& e) {
+  return (e.flags & SND_SEQ_EVENT_LENGTH_MASK) == SND_SEQ_EVENT_LENGTH_FIXED;
+}
+
+} // namespace
+
+TEST_CASE("real-time messages become the sequencer's clock and transport events") {
+  const auto check = [](const Message& m, int type) {
+    const auto e = converted(m);
+    CHECK(e.type == type);
+    CHECK(is_fixed(e));
+    CHECK(e.data.control.value == 0);
+    CHECK(e.queue == 0); // addressing is the caller's: left cleared
+    CHECK(e.dest.client == 0);
+  };
+  // Qualified: <alsa/asoundlib.h> brings in the C library's ::clock().
+  check(linktools::midi::clock(), SND_SEQ_EVENT_CLOCK);
+  check(start(), SND_SEQ_EVENT_START);
+  check(continue_(), SND_SEQ_EVENT_CONTINUE);
+  check(stop(), SND_SEQ_EVENT_STOP);
+}
+
+TEST_CASE("song position: SONGPOS with the value in sixteenths") {
+  for (const int sixteenths : {0, 1, 128, 300, 16383}) {
+    const auto e = converted(song_position(sixteenths));
+    CHECK(e.type == SND_SEQ_EVENT_SONGPOS);
+    CHECK(is_fixed(e));
+    CHECK(e.data.control.value == sixteenths);
+  }
+}
+
+TEST_CASE("notes: channel counted from 0, note and velocity as sent") {
+  auto e = converted(note_on(1, 60, 100));
+  CHECK(e.type == SND_SEQ_EVENT_NOTEON);
+  CHECK(is_fixed(e));
+  CHECK(e.data.note.channel == 0);
+  CHECK(e.data.note.note == 60);
+  CHECK(e.data.note.velocity == 100);
+
+  e = converted(note_on(16, 127, 1));
+  CHECK(e.type == SND_SEQ_EVENT_NOTEON);
+  CHECK(e.data.note.channel == 15);
+  CHECK(e.data.note.note == 127);
+  CHECK(e.data.note.velocity == 1);
+
+  e = converted(note_off(10, 36, 64));
+  CHECK(e.type == SND_SEQ_EVENT_NOTEOFF);
+  CHECK(e.data.note.channel == 9);
+  CHECK(e.data.note.note == 36);
+  CHECK(e.data.note.velocity == 64);
+
+  // A note-on with velocity 0 is a note-off (MIDI 1.0).
+  e = converted(note_on(2, 48, 0));
+  CHECK(e.type == SND_SEQ_EVENT_NOTEOFF);
+  CHECK(e.data.note.channel == 1);
+  CHECK(e.data.note.note == 48);
+  CHECK(e.data.note.velocity == 0);
+}
+
+TEST_CASE("controllers, programs and all-notes-off use the control fields") {
+  auto e = converted(control_change(3, 7, 127));
+  CHECK(e.type == SND_SEQ_EVENT_CONTROLLER);
+  CHECK(is_fixed(e));
+  CHECK(e.data.control.channel == 2);
+  CHECK(e.data.control.param == 7);
+  CHECK(e.data.control.value == 127);
+
+  e = converted(all_notes_off(5));
+  CHECK(e.type == SND_SEQ_EVENT_CONTROLLER);
+  CHECK(e.data.control.channel == 4);
+  CHECK(e.data.control.param == MIDI_CTL_ALL_NOTES_OFF);
+  CHECK(e.data.control.param == 123);
+  CHECK(e.data.control.value == 0);
+
+  e = converted(program_change(4, 12));
+  CHECK(e.type == SND_SEQ_EVENT_PGMCHANGE);
+  CHECK(is_fixed(e));
+  CHECK(e.data.control.channel == 3);
+  CHECK(e.data.control.value == 12);
+}
+
+TEST_CASE("pitch bend: the signed value, centre 0") {
+  for (const int bend : {-8192, -1, 0, 1, 8191}) {
+    const auto e = converted(pitch_bend(6, bend));
+    CHECK(e.type == SND_SEQ_EVENT_PITCHBEND);
+    CHECK(is_fixed(e));
+    CHECK(e.data.control.channel == 5);
+    CHECK(e.data.control.value == bend);
+  }
+}
+
+TEST_CASE("messages without a sequencer event are refused") {
+  snd_seq_event_t event;
+  CHECK_FALSE(to_seq_event(Message{{0xA0, 60, 10}, 3}, event)); // polyphonic pressure
+  CHECK_FALSE(to_seq_event(Message{{0xD0, 10, 0}, 2}, event));  // channel pressure
+  CHECK_FALSE(to_seq_event(Message{}, event));                  // empty
+  CHECK_FALSE(to_seq_event(Message{{0x90, 60, 0}, 2}, event));  // truncated note-on
+  CHECK_FALSE(to_seq_event(Message{{0xF0, 0, 0}, 1}, event));   // SysEx start
+}
+
+TEST_CASE("port specs: numbers, names, and an optional port after the last colon") {
+  auto spec = parse_port_spec("128:0");
+  REQUIRE(spec);
+  CHECK(spec->client == 128);
+  CHECK(spec->client_name.empty());
+  CHECK(spec->port == 0);
+
+  spec = parse_port_spec("14:3");
+  REQUIRE(spec);
+  CHECK(spec->client == 14);
+  CHECK(spec->port == 3);
+
+  spec = parse_port_spec("128");
+  REQUIRE(spec);
+  CHECK(spec->client == 128);
+  CHECK(spec->port == 0);
+
+  spec = parse_port_spec("Name");
+  REQUIRE(spec);
+  CHECK_FALSE(spec->client);
+  CHECK(spec->client_name == "Name");
+  CHECK(spec->port == 0);
+
+  spec = parse_port_spec("Name:1");
+  REQUIRE(spec);
+  CHECK_FALSE(spec->client);
+  CHECK(spec->client_name == "Name");
+  CHECK(spec->port == 1);
+
+  spec = parse_port_spec("Midi Through:0");
+  REQUIRE(spec);
+  CHECK(spec->client_name == "Midi Through");
+
+  spec = parse_port_spec("a:b:2"); // only the last colon separates the port
+  REQUIRE(spec);
+  CHECK(spec->client_name == "a:b");
+  CHECK(spec->port == 2);
+
+  spec = parse_port_spec("255:255");
+  REQUIRE(spec);
+  CHECK(spec->client == 255);
+  CHECK(spec->port == 255);
+}
+
+TEST_CASE("port specs: malformed ones are refused") {
+  for (const char* bad : {"", ":", ":0", "12:x", "-1:0", "+1:0", "128:-2", "128:+2", "Name:", "12x",
+                          "256:0", "0:256", "99999999999999999999:0", "1:99999999999999999999"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_port_spec(bad));
+  }
+}
+
+TEST_CASE("alsa::open rejects a malformed --connect before it opens the sequencer") {
+  // Needs no kernel: the address is checked before snd_seq_open.
+  OutputOptions options;
+  options.backend = Backend::alsa;
+  options.connect = "12:x";
+  const auto error = tool_error_of([&] { alsa::open(options); });
+  REQUIRE(error);
+  CHECK(error->code() == ExitCode::bad_input);
+  CHECK(std::string(error->what()).starts_with("--connect 12:x: "));
+}
