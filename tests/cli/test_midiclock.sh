@@ -3,7 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_jack
-background jack_midi_dump -a >"$WORK/dump.txt"
+# Line-buffered, so the file shows each message when it arrives.
+background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
 wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
 
 # Two long-running peers, so the session (and its transport) outlives each
@@ -52,14 +53,27 @@ pass "--list shows the MIDI inputs"
 background "$BIN/link-midiclock" --backend jack --connect midi-monitor:input --peers 2 --timeout 5
 CLOCK=$LAST_PID
 wait_for 10 "the first tick" grep -q ": f8" "$WORK/dump.txt"
+sleep 0.5
+before=$(grep -c ": f8" "$WORK/dump.txt")
 sleep 3
-# jack_midi_dump -a prints "FRAME: BYTES". At 120 BPM and 48 kHz a tick is
-# exactly 1000 frames: over the frames spanned, none may be missing or extra.
-awk '$2 == "f8" { n++; t = $1 + 0; if (n == 1) first = t }
-     END { span = t - first; want = int(span / 1000 + 0.5) + 1;
-           if (n < 100 || n != want) { print "ticks " n ", expected " want " over " span " frames"; exit 1 } }' \
+after=$(grep -c ": f8" "$WORK/dump.txt")
+# 120 BPM is 48 ticks a second: 144 in 3 s, give or take the edges of the wait.
+[ $((after - before)) -ge 136 ] && [ $((after - before)) -le 152 ] \
+  || fail "$((after - before)) ticks in 3 s at 120 BPM, expected 144"
+# jack_midi_dump -a prints "FRAME: BYTES". A tick is 1000 frames at 120 BPM
+# and 48 kHz, fewer when the dummy driver's frames lag the system clock on a
+# loaded machine, so count grid steps in units of the median interval: a
+# missing tick adds a step, an extra one adds an interval. (A tick made late
+# by a slow cycle moves, but the count stays.)
+awk '$2 == "f8" { t[n++] = $1 + 0 }
+     END { for (i = 1; i < n; i++) d[i] = t[i] - t[i - 1];
+           m = n - 1; for (i = 1; i <= m; i++) s[i] = d[i];
+           for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (s[j] < s[i]) { x = s[i]; s[i] = s[j]; s[j] = x }
+           median = s[int((m + 1) / 2)]; steps = 0;
+           for (i = 1; i <= m; i++) steps += int(d[i] / median + 0.5);
+           if (steps != m) { print m " intervals span " steps " grid steps of " median " frames"; exit 1 } }' \
   "$WORK/dump.txt" >"$WORK/count" || fail "$(cat "$WORK/count")"
-pass "ticks at 120 BPM: one every 1000 frames, none missing or extra"
+pass "ticks at 120 BPM: 48 a second, none missing or extra"
 
 # --- transport: Start and Stop follow the session ----------------------------
 expect_exit 0 "$BIN/link-tempo" --play --peers 3 --timeout 5
@@ -71,12 +85,16 @@ expect_exit 0 "$BIN/link-tempo" --stop --peers 3 --timeout 5
 wait_for 5 "MIDI Stop" grep -q ": fc" "$WORK/dump.txt"
 pass "link-tempo --play/--stop send Start and Stop"
 
-# A tempo change by a peer: at 90 BPM a tick is 1333.3 frames.
+# A tempo change by a peer: from 120 to 90 BPM a tick grows by 4/3. (Loosely:
+# on a loaded machine the dummy driver's frames drift against the system
+# clock by a few percent; timing itself is measured in bench/.)
+mark=$(grep -c ": f8" "$WORK/dump.txt")
 expect_exit 0 "$BIN/link-tempo" 90 --peers 3 --timeout 5
 sleep 1.5
-awk '$2 == "f8" { t[n++] = $1 + 0 }
-     END { span = t[n - 1] - t[n - 21]; if (span < 20 * 1330 || span > 20 * 1337) {
-             print "last 20 ticks spanned " span " frames, expected " 20 * 1333.3; exit 1 } }' \
+awk -v mark="$mark" '$2 == "f8" { t[n++] = $1 + 0 }
+     END { old = (t[mark - 1] - t[mark - 21]) / 20; new = (t[n - 1] - t[n - 21]) / 20;
+           if (new / old < 1.25 || new / old > 1.42) {
+             print "tick grew from " old " to " new " frames, expected x1.333"; exit 1 } }' \
   "$WORK/dump.txt" >"$WORK/tempo" || fail "$(cat "$WORK/tempo")"
 pass "the clock follows a peer's tempo change"
 
