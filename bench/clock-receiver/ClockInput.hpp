@@ -1,0 +1,53 @@
+#pragma once
+// Where the receiver's MIDI comes from: a JACK MIDI input port, or JSON Lines
+// on stdin as link-midiclock's jsonl backend writes them. Either way every
+// real-time message becomes an Observation stamped with the Link host time at
+// which it reached us, placed on our own session's grid.
+
+#include "GridTiming.hpp"
+#include "session/Session.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace linktools::bench {
+
+// What the report says about the input besides the timing.
+struct InputFacts {
+  std::string source;             // "jack" or "stdin"
+  std::uint32_t sample_rate = 0;  // JACK only
+  std::uint32_t period = 0;       // JACK only, frames per cycle
+  // JACK: messages dropped because the hand-over ring was full or the clock
+  // offset was not measured yet.
+  std::uint64_t lost = 0;
+  // JACK: xruns the server reported during the run. A cycle that ran late
+  // can shift the messages in it, so timing near an xrun is suspect.
+  std::uint64_t xruns = 0;
+  std::uint64_t unreadable = 0;   // stdin: lines that were not a MIDI message
+};
+
+class ClockInput {
+public:
+  virtual ~ClockInput() = default;
+  // Begins receiving (JACK: activates the client and makes the connection).
+  virtual void start() = 0;
+  // Main thread: appends what arrived since the last call, waiting up to
+  // `wait` for something first. False once nothing more can arrive (end of
+  // input); throws ToolError when the input failed.
+  virtual bool collect(std::vector<Observation>& out, std::chrono::milliseconds wait) = 0;
+  virtual InputFacts facts() const = 0;
+};
+
+// A JACK client "clock-receiver" with a MIDI input "in", connected from
+// `connect` on start() when given. Throws ToolError: failure (exit 1) when no
+// JACK server runs, bad_input when `connect` names no MIDI output port.
+std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
+                                            const std::optional<std::string>& connect);
+
+std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum);
+
+} // namespace linktools::bench

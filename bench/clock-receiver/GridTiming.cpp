@@ -1,0 +1,132 @@
+#include "GridTiming.hpp"
+
+#include "midi/Message.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <numeric>
+
+namespace linktools::bench {
+
+namespace {
+
+constexpr double kTicksPerBeat = midi::kTicksPerBeat;
+// How far back a change we hear of can lie (see tempo_change_time).
+constexpr double kMaxChangeAgeUs = 1e6;
+
+// Tempi arrive as doubles computed from Link's microseconds-per-beat; treat
+// anything closer than this as the same tempo rather than trust ==.
+bool same_tempo(double a, double b) noexcept { return std::abs(a - b) <= 1e-9 * std::abs(b); }
+
+double mean_of(std::span<const double> values) noexcept {
+  if (values.empty()) return 0.0;
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+} // namespace
+
+bool is_measured(std::uint8_t status) noexcept {
+  return status == midi::kClock || status == midi::kStart || status == midi::kContinue ||
+         status == midi::kStop;
+}
+
+double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
+                         double quantum) noexcept {
+  const HostTime now(std::llround(now_us));
+  const double apart = after.beat_at_time(now, quantum) - before.beat_at_time(now, quantum);
+  const double closing_per_us = (after.tempo() - before.tempo()) / 60e6;
+  if (closing_per_us == 0.0) return now_us;
+  const double met = now_us - apart / closing_per_us;
+  return std::clamp(met, now_us - kMaxChangeAgeUs, now_us);
+}
+
+Observation GridProbe::observe(const SessionState& state, std::uint8_t status,
+                               double time_us) noexcept {
+  if (previous_ && !same_tempo(state.tempo(), previous_->tempo()))
+    tempo_since_us_ = tempo_change_time(*previous_, state, time_us, quantum_);
+  previous_ = state;
+  // Link works in whole microseconds; the fraction of time_us is kept in the
+  // error so a sub-microsecond time is not rounded twice.
+  const HostTime at(std::llround(time_us));
+  const double beat = state.beat_at_time(at, quantum_);
+  const auto tick = static_cast<std::int64_t>(std::llround(beat * kTicksPerBeat));
+  const HostTime grid = state.time_at_beat(static_cast<double>(tick) / kTicksPerBeat, quantum_);
+  return {status,        time_us, tick, time_us - static_cast<double>(grid.count()),
+          state.tempo(), tempo_since_us_};
+}
+
+double nearest_rank(std::span<const double> sorted, double p) noexcept {
+  const auto n = static_cast<double>(sorted.size());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * n));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
+                        double change_window_us) {
+  TimingSummary s;
+  // First pass: the tempo changes, dated, and missing/extra ticks.
+  std::vector<double> changes;
+  bool have_previous = false;
+  std::int64_t previous_tick = 0;
+  double previous_tempo = 0.0;
+  for (const Observation& o : observations) {
+    if (o.status != midi::kClock) continue;
+    const bool measured = o.time_us >= measure_from_us;
+    if (have_previous && !same_tempo(o.tempo, previous_tempo)) {
+      const bool dated = std::isfinite(o.tempo_since_us) && o.tempo_since_us <= o.time_us;
+      changes.push_back(dated ? o.tempo_since_us : o.time_us);
+      if (measured) ++s.tempo_changes;
+    }
+    if (measured && have_previous) {
+      const std::int64_t step = o.tick - previous_tick;
+      if (step > 1) s.missing += static_cast<std::uint64_t>(step - 1);
+      if (step < 1) ++s.extra;
+    }
+    have_previous = true;
+    previous_tick = o.tick;
+    previous_tempo = o.tempo;
+  }
+
+  // Second pass: the errors, inside and outside the windows after changes.
+  // A tick can lie in a window of a change noticed only after it arrived.
+  std::sort(changes.begin(), changes.end());
+  auto after_change = [&](double t) {
+    const auto later = std::upper_bound(changes.begin(), changes.end(), t);
+    return later != changes.begin() && t - *std::prev(later) <= change_window_us;
+  };
+  std::vector<double> errors; // signed, in arrival order
+  for (const Observation& o : observations) {
+    if (o.time_us < measure_from_us) continue;
+    if (o.status != midi::kClock) {
+      s.transport.push_back({o.status, o.time_us, o.tick, o.error_us});
+      continue;
+    }
+    const double magnitude = std::abs(o.error_us);
+    if (after_change(o.time_us)) {
+      ++s.ticks_after_changes;
+      s.max_after_changes_us = std::max(s.max_after_changes_us, magnitude);
+    } else {
+      s.max_outside_changes_us = std::max(s.max_outside_changes_us, magnitude);
+    }
+    errors.push_back(o.error_us);
+  }
+
+  s.ticks = errors.size();
+  if (errors.empty()) return s;
+  s.mean_us = mean_of(errors);
+  const std::size_t tenth = std::max<std::size_t>(1, errors.size() / 10);
+  const std::span<const double> all(errors);
+  s.drift_us = mean_of(all.last(tenth)) - mean_of(all.first(tenth));
+
+  std::vector<double> magnitudes(errors.size());
+  std::transform(errors.begin(), errors.end(), magnitudes.begin(),
+                 [](double e) { return std::abs(e); });
+  std::sort(magnitudes.begin(), magnitudes.end());
+  s.p50_us = nearest_rank(magnitudes, 50.0);
+  s.p99_us = nearest_rank(magnitudes, 99.0);
+  s.max_us = magnitudes.back();
+  return s;
+}
+
+} // namespace linktools::bench

@@ -1,0 +1,178 @@
+// The JACK input. The process callback does all the timing work, because only
+// there are the event's frame and JACK's cycle times current: it updates the
+// Link/JACK clock offset, captures the session state, places each real-time
+// message on the grid and pushes the result into a lock-free ring that the
+// main thread empties. Nothing in the callback allocates, locks or prints.
+#include "ClockInput.hpp"
+#include "SpscRing.hpp"
+
+#include "cli/Errors.hpp"
+#include "cli/Signals.hpp"
+#include "midi/ClockOffset.hpp"
+
+#include <jack/jack.h>
+#include <jack/midiport.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace linktools::bench {
+
+namespace {
+
+void quiet(const char*) {}
+
+constexpr std::chrono::seconds kConnectPatience(3);
+
+struct ClientCloser {
+  void operator()(jack_client_t* c) const { jack_client_close(c); }
+};
+using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
+
+class JackInput final : public ClockInput {
+public:
+  JackInput(Session& session, double quantum, const std::optional<std::string>& connect)
+      : session_(session), probe_(quantum) {
+    // JACK would print its own connection errors; ours say what to do.
+    jack_set_error_function(quiet);
+    jack_set_info_function(quiet);
+    jack_status_t status{};
+    client_.reset(jack_client_open("clock-receiver", JackNoStartServer, &status));
+    if (!client_)
+      throw failure("JACK", "no JACK server is running (start one, e.g. jackd -d dummy -r 48000, "
+                            "or feed JSON Lines with --stdin)");
+    if (connect) {
+      jack_port_t* source = jack_port_by_name(client_.get(), connect->c_str());
+      if (!source)
+        throw bad_input("--connect " + *connect, "no such JACK port (jack_lsp lists them)");
+      const char* type = jack_port_type(source);
+      if (!type || std::strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0 ||
+          !(jack_port_flags(source) & JackPortIsOutput))
+        throw bad_input("--connect " + *connect, "not a JACK MIDI output port");
+      connect_ = *connect;
+    }
+    port_ = jack_port_register(client_.get(), "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!port_) throw failure("JACK", "cannot register a MIDI input port");
+    jack_set_process_callback(client_.get(), &JackInput::process_thunk, this);
+    jack_on_shutdown(client_.get(), &JackInput::shutdown_thunk, this);
+    jack_set_xrun_callback(client_.get(), &JackInput::xrun_thunk, this);
+    facts_.source = "jack";
+    facts_.sample_rate = jack_get_sample_rate(client_.get());
+    facts_.period = jack_get_buffer_size(client_.get());
+  }
+
+  ~JackInput() override {
+    if (active_) jack_deactivate(client_.get());
+  }
+
+  void start() override {
+    if (jack_activate(client_.get()) != 0) throw failure("JACK", "cannot activate the client");
+    active_ = true;
+    if (!connect_) return;
+    // JACK refuses to connect a client that is not active yet, and a sender
+    // that joins the session first (link-midiclock) registers its port well
+    // before it activates: give it a moment.
+    const auto give_up = std::chrono::steady_clock::now() + kConnectPatience;
+    for (;;) {
+      const int rc = jack_connect(client_.get(), connect_->c_str(), jack_port_name(port_));
+      if (rc == 0 || rc == EEXIST || stop_requested()) return;
+      if (std::chrono::steady_clock::now() >= give_up)
+        throw failure("--connect " + *connect_, "JACK refused the connection");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  bool collect(std::vector<Observation>& out, std::chrono::milliseconds wait) override {
+    if (!drain(out)) {
+      std::this_thread::sleep_for(wait);
+      drain(out);
+    }
+    if (shutdown_.load(std::memory_order_acquire))
+      throw failure("JACK", "the JACK server went away");
+    return true;
+  }
+
+  InputFacts facts() const override {
+    InputFacts f = facts_;
+    f.lost = lost_.load(std::memory_order_relaxed);
+    f.xruns = xruns_.load(std::memory_order_relaxed);
+    return f;
+  }
+
+private:
+  bool drain(std::vector<Observation>& out) {
+    bool any = false;
+    Observation o;
+    while (ring_.pop(o)) {
+      out.push_back(o);
+      any = true;
+    }
+    return any;
+  }
+
+  static int process_thunk(jack_nframes_t n, void* self) {
+    return static_cast<JackInput*>(self)->process(n);
+  }
+  static int xrun_thunk(void* self) {
+    static_cast<JackInput*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+  static void shutdown_thunk(void* self) {
+    static_cast<JackInput*>(self)->shutdown_.store(true, std::memory_order_release);
+  }
+
+  int process(jack_nframes_t nframes) {
+    // Every cycle, messages or not, so the offset is settled before the first one.
+    const auto before = session_.now().count();
+    const auto jack_now = static_cast<std::int64_t>(jack_get_time());
+    const auto after = session_.now().count();
+    offset_.add(before, jack_now, after);
+
+    void* buffer = jack_port_get_buffer(port_, nframes);
+    const jack_nframes_t count = jack_midi_get_event_count(buffer);
+    if (count == 0) return 0;
+    if (!offset_.valid()) {
+      lost_.fetch_add(count, std::memory_order_relaxed);
+      return 0;
+    }
+    const SessionState state = session_.capture_audio_state();
+    const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
+    for (jack_nframes_t i = 0; i < count; ++i) {
+      jack_midi_event_t event{};
+      if (jack_midi_event_get(&event, buffer, i) != 0 || event.size == 0) continue;
+      const std::uint8_t status = event.buffer[0];
+      if (!is_measured(status)) continue;
+      const double jack_us =
+          static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + event.time));
+      if (!ring_.push(probe_.observe(state, status, jack_us + offset_.offset())))
+        lost_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return 0;
+  }
+
+  Session& session_;
+  ClientPtr client_;
+  jack_port_t* port_ = nullptr;
+  std::optional<std::string> connect_;
+  InputFacts facts_;
+  bool active_ = false;
+  std::atomic<bool> shutdown_{false};
+  std::atomic<std::uint64_t> lost_{0};
+  std::atomic<std::uint64_t> xruns_{0};
+  // 4096 messages: over 20 s of clock at 300 BPM, should the main thread stall.
+  SpscRing<Observation, 4096> ring_;
+  // Process thread only.
+  midi::ClockOffset offset_;
+  GridProbe probe_;
+};
+
+} // namespace
+
+std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
+                                            const std::optional<std::string>& connect) {
+  return std::make_unique<JackInput>(session, quantum, connect);
+}
+
+} // namespace linktools::bench

@@ -1,0 +1,243 @@
+#include "Receiver.hpp"
+
+#include "ClockInput.hpp"
+#include "GridTiming.hpp"
+
+#include "cli/Signals.hpp"
+#include "midi/Message.hpp"
+#include "session/Join.hpp"
+#include "session/Session.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace linktools::bench {
+
+namespace {
+
+constexpr double kChangeWindowUs = 100'000.0;
+// How long the main thread may sleep between looks at the input: short
+// enough to notice the end of the run and a stop signal at once.
+constexpr std::chrono::milliseconds kCollectWait(10);
+
+std::string message_name(std::uint8_t status) {
+  const std::uint8_t byte[1] = {status};
+  const auto decoded = midi::decode(byte);
+  return std::string(midi::kind_name(decoded ? decoded->kind : midi::Kind::other));
+}
+
+const char* plural(std::uint64_t n) { return n == 1 ? "" : "s"; }
+
+// Hundredths of a microsecond are already below what either clock resolves.
+double tidy(double us) { return std::round(us * 100.0) / 100.0; }
+
+struct RunFacts {
+  InputFacts input;
+  std::size_t peers = 0;
+  double measured_s = 0.0; // after the warm-up, until the end of the run
+  double warmup_s = 0.0;
+  double quantum = 0.0;
+};
+
+nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
+  const bool any = s.ticks > 0;
+  auto us = [any](double v) { return any ? nlohmann::json(tidy(v)) : nlohmann::json(nullptr); };
+  nlohmann::json j = {
+      {"source", f.input.source},
+      {"peers", f.peers},
+      {"quantum", f.quantum},
+      {"warmup_s", f.warmup_s},
+      {"measured_s", std::round(f.measured_s * 1000.0) / 1000.0},
+      {"ticks", s.ticks},
+      {"p50_us", us(s.p50_us)},
+      {"p99_us", us(s.p99_us)},
+      {"max_us", us(s.max_us)},
+      {"mean_us", us(s.mean_us)},
+      {"missing", s.missing},
+      {"extra", s.extra},
+      {"drift_us", us(s.drift_us)},
+      {"tempo_changes", s.tempo_changes},
+      {"ticks_after_changes", s.ticks_after_changes},
+      {"max_outside_changes_us", us(s.max_outside_changes_us)},
+  };
+  j["max_after_changes_us"] = s.ticks_after_changes > 0
+                                  ? nlohmann::json(tidy(s.max_after_changes_us))
+                                  : nlohmann::json(nullptr);
+  auto transport = nlohmann::json::array();
+  for (const TransportMessage& m : s.transport)
+    transport.push_back({{"message", message_name(m.status)}, {"tick", m.tick},
+                         {"error_us", tidy(m.error_us)}});
+  j["transport"] = transport;
+  if (f.input.source == "jack") {
+    j["sample_rate"] = f.input.sample_rate;
+    j["period"] = f.input.period;
+    j["lost"] = f.input.lost;
+    j["xruns"] = f.input.xruns;
+  } else {
+    j["unreadable_lines"] = f.input.unreadable;
+  }
+  return j;
+}
+
+std::string to_text(const TimingSummary& s, const RunFacts& f) {
+  std::string out;
+  std::string source = "JSON Lines on stdin";
+  if (f.input.source == "jack")
+    source = fmt::format("JACK at {} Hz, period {} frames ({:.2f} ms)", f.input.sample_rate,
+                         f.input.period, 1000.0 * f.input.period / f.input.sample_rate);
+  out += fmt::format("{} clock tick{} in {:.1f} s after a {:g} s warm-up; {}; {} peer{}\n",
+                     s.ticks, plural(s.ticks), f.measured_s, f.warmup_s, source, f.peers,
+                     plural(f.peers));
+  if (s.ticks > 0) {
+    out += fmt::format("|error|     p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us\n", s.p50_us,
+                       s.p99_us, s.max_us);
+    out += fmt::format("mean error  {:+.1f} us (negative: early)   drift {:+.1f} us "
+                       "(last tenth minus first tenth)\n",
+                       s.mean_us, s.drift_us);
+  }
+  out += fmt::format("missing {}   extra {}\n", s.missing, s.extra);
+  out += fmt::format("tempo changes {}   max |error| {} outside the {:g} ms after a change, {} "
+                     "inside ({} tick{})\n",
+                     s.tempo_changes,
+                     s.ticks > s.ticks_after_changes
+                         ? fmt::format("{:.1f} us", s.max_outside_changes_us)
+                         : std::string("-"),
+                     kChangeWindowUs / 1000.0,
+                     s.ticks_after_changes > 0 ? fmt::format("{:.1f} us", s.max_after_changes_us)
+                                               : std::string("-"),
+                     s.ticks_after_changes, plural(s.ticks_after_changes));
+  for (const TransportMessage& m : s.transport)
+    out += fmt::format("{} at tick {}: error {:+.1f} us\n", message_name(m.status), m.tick,
+                       m.error_us);
+  if (f.input.source == "jack")
+    out += fmt::format("JACK xruns {}{}\n", f.input.xruns,
+                       f.input.xruns > 0 ? " (messages near an xrun can be mistimed)" : "");
+  if (f.input.lost > 0)
+    out += fmt::format("lost {} message{} (hand-over ring full, or before the clock offset "
+                       "was known)\n",
+                       f.input.lost, plural(f.input.lost));
+  if (f.input.unreadable > 0)
+    out += fmt::format("{} line{} on stdin not a MIDI message\n", f.input.unreadable,
+                       plural(f.input.unreadable));
+  return out;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// One line per observation, so an outlier in the summary can be found and
+// looked at next to its neighbours.
+void write_log(FilePtr file, const std::string& path, std::span<const Observation> observations,
+               double measure_from) {
+  for (const Observation& o : observations) {
+    const std::string since =
+        std::isfinite(o.tempo_since_us) ? fmt::format("{:.1f}", o.tempo_since_us) : "null";
+    fmt::print(file.get(),
+               "{{\"time_us\":{:.1f},\"message\":\"{}\",\"tick\":{},\"error_us\":{:.2f},"
+               "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{}}}\n",
+               o.time_us, message_name(o.status), o.tick, o.error_us, o.tempo, since,
+               o.time_us < measure_from);
+  }
+  const bool ok = std::ferror(file.get()) == 0;
+  if (std::fclose(file.release()) != 0 || !ok)
+    throw failure("--log " + path, "cannot write the file");
+}
+
+double now_us(const Session& session) { return static_cast<double>(session.now().count()); }
+
+} // namespace
+
+std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
+  auto app = make_app("clock-receiver",
+                      "Join the Link session, receive a MIDI clock and report how far its ticks\n"
+                      "arrive from the session's beat grid (a benchmark receiver).");
+  options.common.timeout_s = 5.0;
+  add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag);
+  auto* jack = app->add_flag("--jack", options.jack,
+                             "Receive on the JACK MIDI input clock-receiver:in (the default)");
+  auto* from_stdin = app->add_flag("--stdin", options.from_stdin,
+                                   "Read JSON Lines (link-midiclock --backend jsonl) from stdin");
+  auto* connect = app->add_option("-c,--connect", options.connect,
+                                  "JACK: connect this MIDI output port to our input");
+  jack->excludes(from_stdin);
+  connect->excludes(from_stdin);
+  app->add_option("--seconds", options.seconds, "Length of the run, warm-up included");
+  app->add_option("--warmup", options.warmup_s, "Seconds at the start that are not measured");
+  app->add_option("--log", options.log_path,
+                  "Also write every message received, placed on the grid, to FILE as JSON Lines");
+  return app;
+}
+
+void validate(const ReceiverOptions& options) {
+  validate(options.common);
+  if (!std::isfinite(options.seconds) || options.seconds <= 0.0 || options.seconds > 86400.0)
+    throw bad_input("--seconds", fmt::format("expected seconds in (0, 86400], got {}",
+                                             options.seconds));
+  if (!std::isfinite(options.warmup_s) || options.warmup_s < 0.0 ||
+      options.warmup_s >= options.seconds)
+    throw bad_input("--warmup", fmt::format("expected seconds in [0, --seconds), got {}",
+                                            options.warmup_s));
+}
+
+ExitCode run_receiver(const ReceiverOptions& options) {
+  validate(options);
+  const double quantum = options.common.quantum;
+  // Opened now, so a bad path fails before the run rather than after it.
+  FilePtr log;
+  if (options.log_path) {
+    log.reset(std::fopen(options.log_path->c_str(), "w"));
+    if (!log) throw bad_input("--log " + *options.log_path, std::strerror(errno));
+  }
+  Session session;
+  // The input first: without a JACK server there is nothing to join for.
+  auto input = options.from_stdin ? open_stdin_input(session, quantum)
+                                  : open_jack_input(session, quantum, options.connect);
+  // Until we share the sender's session, our grid is not the one it follows.
+  const auto joined = join_session(session, 1, options.common.timeout());
+  if (stop_requested()) return ExitCode::ok;
+  if (!joined.reached)
+    fmt::print(stderr, "clock-receiver: warning: no peer joined within {:g} s; measuring "
+                       "against our own session's grid\n",
+               options.common.timeout_s);
+  input->start();
+
+  const double start = now_us(session);
+  const double measure_from = start + options.warmup_s * 1e6;
+  const double end = start + options.seconds * 1e6;
+  std::vector<Observation> observations;
+  observations.reserve(static_cast<std::size_t>(options.seconds * 100.0) + 64);
+  bool open = true;
+  while (open && !stop_requested() && now_us(session) < end)
+    open = input->collect(observations, kCollectWait);
+  const double stopped = std::min(now_us(session), end);
+  std::erase_if(observations, [end](const Observation& o) { return o.time_us >= end; });
+
+  const TimingSummary summary = summarize(observations, measure_from, kChangeWindowUs);
+  if (log) write_log(std::move(log), *options.log_path, observations, measure_from);
+  RunFacts facts;
+  facts.input = input->facts();
+  facts.peers = session.peer_count();
+  facts.measured_s = std::max(0.0, stopped - measure_from) / 1e6;
+  facts.warmup_s = options.warmup_s;
+  facts.quantum = quantum;
+  if (options.common.json)
+    std::puts(to_json(summary, facts).dump().c_str());
+  else
+    std::fputs(to_text(summary, facts).c_str(), stdout);
+  std::fflush(stdout);
+  if (summary.ticks == 0)
+    throw ToolError(kNoTicks, "no clock ticks",
+                    fmt::format("none arrived in the {:.1f} s after the warm-up",
+                                facts.measured_s));
+  return ExitCode::ok;
+}
+
+} // namespace linktools::bench

@@ -1,0 +1,32 @@
+#pragma once
+// clock-receiver: joins the Link session as one more peer, receives a MIDI
+// clock (JACK or JSON Lines on stdin) and reports how far each tick arrived
+// from the ideal beat grid of the receiver's own session state.
+
+#include "cli/Tool.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace linktools::bench {
+
+struct ReceiverOptions {
+  CommonOptions common;           // --quantum, --json, --timeout (the wait for a peer)
+  bool jack = false;              // --jack: only says the default out loud
+  bool from_stdin = false;        // --stdin instead of JACK
+  std::optional<std::string> connect;
+  double seconds = 10.0;          // the whole run, warm-up included
+  double warmup_s = 1.0;
+  std::optional<std::string> log_path; // --log FILE: every observation, for finding outliers
+};
+
+// Fewer than one tick arrived after the warm-up.
+inline constexpr auto kNoTicks = static_cast<ExitCode>(3);
+
+std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options);
+// Throws ToolError(bad_input) naming the flag.
+void validate(const ReceiverOptions& options);
+ExitCode run_receiver(const ReceiverOptions& options);
+
+} // namespace linktools::bench
