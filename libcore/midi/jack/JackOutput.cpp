@@ -191,19 +191,23 @@ private:
     }
 
     // Windows follow each other exactly, so no event is sent twice or
-    // skipped when JACK's time estimate wobbles; after an xrun (a jump of
-    // more than two periods) start afresh at this cycle.
+    // skipped when JACK's time estimate wobbles or a cycle comes late: what
+    // fell between two cycles goes out late, at this cycle's first frame.
+    // A device counting clock ticks stays on the right beat that way; a
+    // dropped tick would shift it for good. Only a gap longer than
+    // kMaxCatchUp (a suspended machine, a stalled server) starts afresh.
     const auto window_start = HostTime(std::llround(sink.start_us));
     const auto to = HostTime(std::llround(end_us));
     HostTime from = have_cursor_ ? cursor_ : window_start;
-    const auto two_periods = HostTime(std::llround(2 * nframes * sink.us_per_frame));
-    if (from > to || window_start - from > two_periods) from = window_start;
+    if (from > to || window_start - from > kMaxCatchUp) from = window_start;
     if (from < to) source->render(session_->capture_audio_state(), from, to, sink);
     cursor_ = std::max(from, to);
     have_cursor_ = true;
     dropped_.fetch_add(sink.dropped, std::memory_order_relaxed);
     return 0;
   }
+
+  static constexpr HostTime kMaxCatchUp{100'000};
 
   ClientPtr client_;
   jack_port_t* port_ = nullptr;
