@@ -116,7 +116,12 @@ void MidiClock::render(const SessionState& state, HostTime from, HostTime to,
     last_tick_ = range.first - 1;
     have_last_tick_ = true;
   }
-  const std::int64_t first = std::max(range.first, last_tick_ + 1);
+  std::int64_t first = std::max(range.first, last_tick_ + 1);
+  // The grid jumped ahead by up to a beat (a faster tempo heard of late, a
+  // slow cycle): send the ticks it jumped over now, late, so a device that
+  // counts ticks stays on the right beat. A bigger jump is a new grid.
+  if (last_tick_ + 1 < range.first && range.first - (last_tick_ + 1) <= kResyncTicks)
+    first = last_tick_ + 1;
 
   // What the transport should be.
   const int hint = hint_.load(std::memory_order_relaxed);
@@ -137,8 +142,11 @@ void MidiClock::render(const SessionState& state, HostTime from, HostTime to,
   for (std::int64_t k = first - 1; k <= range.last; ++k) {
     if (k <= last_tick_) continue;
     const double beat = static_cast<double>(k) / kTicks;
-    const HostTime t = state.time_at_beat(beat, q) + off;
-    if (t < from) continue;
+    HostTime t = state.time_at_beat(beat, q) + off;
+    if (t < from) {
+      if (k >= range.first) continue; // rounding: it belonged to the previous window
+      t = from;                       // overdue: catching up
+    }
     if (t >= to) break;
     if (stop_due && stop_at <= t) {
       emit(sink, stop_at, state.beat_at_time(stop_at - off, q), midi::stop());

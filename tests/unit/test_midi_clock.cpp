@@ -313,6 +313,24 @@ TEST_CASE("the grid stepping back a little repeats no tick; a new grid starts ov
   CHECK(out.of(midi::kClock).size() == count + 48);
 }
 
+TEST_CASE("a faster tempo heard of late: the ticks the grid jumped over go out at once") {
+  auto state = SessionState::detached(60.0, kT0);
+  MidiClock clock(free_running());
+  Recorder out;
+  render(clock, state, kT0, kT0 + 1s, out); // beats 0..1: ticks 0..23
+  REQUIRE(out.of(midi::kClock).size() == 24);
+  // A peer went to 180 BPM at 0.9 s; we hear of it only now, at 1 s, when the
+  // grid already stands at beat 1.2 (tick 28.8).
+  state.set_tempo(180.0, kT0 + 900ms);
+  render(clock, state, kT0 + 1s, kT0 + 2s, out);
+  const auto ticks = out.of(midi::kClock);
+  for (std::size_t k = 0; k < ticks.size(); ++k)
+    CHECK(ticks[k].beat == doctest::Approx(static_cast<double>(k) / 24.0)); // none skipped
+  for (std::size_t k = 24; k <= 28; ++k) CHECK(ticks[k].time == kT0 + 1s);  // overdue: at once
+  CHECK(ticks[29].time > kT0 + 1s);
+  CHECK(ticks.size() == 101); // then 180 BPM up to beat 4.2: ticks 0..100
+}
+
 TEST_CASE("finish sends Stop") {
   MidiClock clock(free_running());
   Recorder out;
