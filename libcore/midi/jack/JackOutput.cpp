@@ -77,16 +77,9 @@ public:
     jack_set_process_callback(client_.get(), &JackOutput::process_thunk, this);
     jack_set_latency_callback(client_.get(), &JackOutput::latency_thunk, this);
     jack_on_shutdown(client_.get(), &JackOutput::shutdown_thunk, this);
-  }
-
-  ~JackOutput() override {
-    JackOutput::stop();
-    if (active_) jack_deactivate(client_.get());
-  }
-
-  void start(Session& session, EventSource& source) override {
-    session_ = &session;
-    source_.store(&source, std::memory_order_release);
+    // Active and connected at once, so the port works for others (and
+    // --connect fails) before we spend time joining the session; the
+    // callback sends nothing until start() gives it a source.
     if (jack_activate(client_.get()) != 0) throw linktools::failure("JACK", "cannot activate the client");
     active_ = true;
     if (connect_) {
@@ -96,9 +89,24 @@ public:
     }
   }
 
+  ~JackOutput() override {
+    JackOutput::stop();
+    if (active_) jack_deactivate(client_.get());
+  }
+
+  void start(Session& session, EventSource& source) override {
+    session_ = &session; // published to the callback by the release store below
+    source_.store(&source, std::memory_order_release);
+  }
+
   void stop() override {
     if (!active_ || stopped_) return;
     stopped_ = true;
+    if (source_.load(std::memory_order_acquire) == nullptr) { // never started: nothing to finish
+      jack_deactivate(client_.get());
+      active_ = false;
+      return;
+    }
     finishing_.store(true, std::memory_order_release);
     // The process callback sends the final events and clears finishing_.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
