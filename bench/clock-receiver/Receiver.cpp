@@ -21,7 +21,6 @@ namespace linktools::bench {
 
 namespace {
 
-constexpr double kChangeWindowUs = 100'000.0;
 // How long the main thread may sleep between looks at the input: short
 // enough to notice the end of the run and a stop signal at once.
 constexpr std::chrono::milliseconds kCollectWait(10);
@@ -43,6 +42,7 @@ struct RunFacts {
   double measured_s = 0.0; // after the warm-up, until the end of the run
   double warmup_s = 0.0;
   double quantum = 0.0;
+  double change_window_ms = 0.0;
 };
 
 nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
@@ -108,7 +108,7 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                      s.ticks > s.ticks_after_changes
                          ? fmt::format("{:.1f} us", s.max_outside_changes_us)
                          : std::string("-"),
-                     kChangeWindowUs / 1000.0,
+                     f.change_window_ms,
                      s.ticks_after_changes > 0 ? fmt::format("{:.1f} us", s.max_after_changes_us)
                                                : std::string("-"),
                      s.ticks_after_changes, plural(s.ticks_after_changes));
@@ -170,6 +170,8 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
   jack->excludes(from_stdin);
   connect->excludes(from_stdin);
   app->add_option("--seconds", options.seconds, "Length of the run, warm-up included");
+  app->add_option("--change-window-ms", options.change_window_ms,
+                  "Report ticks this long after a tempo change apart (default 100)");
   app->add_option("--warmup", options.warmup_s, "Seconds at the start that are not measured");
   app->add_option("--log", options.log_path,
                   "Also write every message received, placed on the grid, to FILE as JSON Lines");
@@ -185,6 +187,10 @@ void validate(const ReceiverOptions& options) {
       options.warmup_s >= options.seconds)
     throw bad_input("--warmup", fmt::format("expected seconds in [0, --seconds), got {}",
                                             options.warmup_s));
+  if (!std::isfinite(options.change_window_ms) || options.change_window_ms < 0.0 ||
+      options.change_window_ms > 10'000.0)
+    throw bad_input("--change-window-ms", fmt::format("expected milliseconds in [0, 10000], got {}",
+                                                      options.change_window_ms));
 }
 
 ExitCode run_receiver(const ReceiverOptions& options) {
@@ -220,7 +226,7 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   const double stopped = std::min(now_us(session), end);
   std::erase_if(observations, [end](const Observation& o) { return o.time_us >= end; });
 
-  const TimingSummary summary = summarize(observations, measure_from, kChangeWindowUs);
+  const TimingSummary summary = summarize(observations, measure_from, options.change_window_ms * 1000.0);
   if (log) write_log(std::move(log), *options.log_path, observations, measure_from);
   RunFacts facts;
   facts.input = input->facts();
@@ -228,6 +234,7 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   facts.measured_s = std::max(0.0, stopped - measure_from) / 1e6;
   facts.warmup_s = options.warmup_s;
   facts.quantum = quantum;
+  facts.change_window_ms = options.change_window_ms;
   if (options.common.json)
     std::puts(to_json(summary, facts).dump().c_str());
   else

@@ -19,6 +19,9 @@ struct ReceiverOptions {
   double seconds = 10.0;          // the whole run, warm-up included
   double warmup_s = 1.0;
   std::optional<std::string> log_path; // --log FILE: every observation, for finding outliers
+  // Ticks this long after a tempo change are reported apart: the peers hear
+  // of a change tens of milliseconds after the moment it is dated.
+  double change_window_ms = 100.0;
 };
 
 // Fewer than one tick arrived after the warm-up.
