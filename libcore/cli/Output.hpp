@@ -23,6 +23,7 @@ public:
 
 private:
   bool put(std::string_view text);
+  bool flush();
   std::FILE* stream_;
   bool ok_ = true;
   bool live_ = false;

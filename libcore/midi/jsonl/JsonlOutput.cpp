@@ -4,6 +4,7 @@
 // time_us is the Link host time the message was meant for, sent_us the Link
 // host time it was written.
 #include "cli/Errors.hpp"
+#include "cli/Output.hpp"
 #include "midi/Backends.hpp"
 #include "midi/DeadlineThread.hpp"
 
@@ -22,7 +23,7 @@ namespace {
 class JsonlOutput final : public MidiOutput {
 public:
   JsonlOutput(std::FILE* file, std::string name, bool owned)
-      : file_(file), name_(std::move(name)), owned_(owned),
+      : file_(file), out_(file), name_(std::move(name)), owned_(owned),
         thread_([this](const Event& e, HostTime sent) { return write(e, sent); }) {}
 
   ~JsonlOutput() override {
@@ -51,9 +52,9 @@ private:
     const auto decoded = decode(e.message.view());
     const std::string beat = std::isfinite(e.beat) ? fmt::format("{:.6f}", e.beat) : "null";
     const std::string line = fmt::format(
-        "{{\"time_us\":{},\"sent_us\":{},\"beat\":{},\"message\":\"{}\",\"bytes\":[{}]}}\n",
+        "{{\"time_us\":{},\"sent_us\":{},\"beat\":{},\"message\":\"{}\",\"bytes\":[{}]}}",
         e.time.count(), sent.count(), beat, kind_name(decoded ? decoded->kind : Kind::other), bytes);
-    if (std::fputs(line.c_str(), file_) >= 0 && std::fflush(file_) == 0) return true;
+    if (out_.write_line(line)) return true;
     std::lock_guard lock(mutex_);
     reader_gone_ = errno == EPIPE;
     failure_ = fmt::format("cannot write to {}: {}", name_, std::strerror(errno));
@@ -61,6 +62,7 @@ private:
   }
 
   std::FILE* file_;
+  LineOutput out_;
   std::string name_;
   bool owned_;
   mutable std::mutex mutex_;
