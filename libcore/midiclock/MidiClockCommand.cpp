@@ -71,12 +71,11 @@ midi::OutputOptions output_options(const MidiClockCommandOptions& options) {
   return out;
 }
 
-std::string live_line(const Session& session, const MidiClock& clock, double quantum) {
-  const auto state = session.capture_app_state();
-  const double phase = state.phase_at_time(session.now(), quantum);
-  return fmt::format("{:7.2f} BPM  {}  {}  {}  {} ticks", state.tempo(),
-                     beat_indicator(phase, quantum), clock.running() ? "playing" : "stopped",
-                     peers_text(session.peer_count()), clock.ticks_sent());
+// link-status's live line, plus the ticks sent so far.
+std::string live_line(const Session& session, const AnnouncedTransport& transport,
+                      const MidiClock& clock, double quantum) {
+  return fmt::format("{} | {} ticks", format_live_line(capture_status(session, quantum, &transport)),
+                     clock.ticks_sent());
 }
 
 } // namespace
@@ -128,7 +127,7 @@ ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   while (!stop_requested() && !output->failure()) {
     seen = session.wait_for_change(seen, std::chrono::milliseconds(live ? 50 : 100));
     update_hint();
-    if (live) status.redraw(live_line(session, clock, options.common.quantum));
+    if (live) status.redraw(live_line(session, transport, clock, options.common.quantum));
   }
   output->stop();
   if (live) status.finish_live();
