@@ -9,6 +9,7 @@
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
 #include "midi/ClockOffset.hpp"
+#include "midi/jack/JackClient.hpp"
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -22,27 +23,15 @@ namespace linktools::bench {
 
 namespace {
 
-void quiet(const char*) {}
-
 constexpr std::chrono::seconds kConnectPatience(3);
 
-struct ClientCloser {
-  void operator()(jack_client_t* c) const { jack_client_close(c); }
-};
-using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
+using midi::jack::ClientPtr;
 
 class JackInput final : public ClockInput {
 public:
   JackInput(Session& session, double quantum, const std::optional<std::string>& connect)
       : session_(session), probe_(quantum) {
-    // JACK would print its own connection errors; ours say what to do.
-    jack_set_error_function(quiet);
-    jack_set_info_function(quiet);
-    jack_status_t status{};
-    client_.reset(jack_client_open("clock-receiver", JackNoStartServer, &status));
-    if (!client_)
-      throw failure("JACK", "no JACK server is running (start one, e.g. jackd -d dummy -r 48000, "
-                            "or feed JSON Lines with --stdin)");
+    client_ = midi::jack::open_client("clock-receiver", "or feed JSON Lines with --stdin");
     if (connect) {
       jack_port_t* source = jack_port_by_name(client_.get(), connect->c_str());
       if (!source)
@@ -125,10 +114,7 @@ private:
 
   int process(jack_nframes_t nframes) {
     // Every cycle, messages or not, so the offset is settled before the first one.
-    const auto before = session_.now().count();
-    const auto jack_now = static_cast<std::int64_t>(jack_get_time());
-    const auto after = session_.now().count();
-    offset_.add(before, jack_now, after);
+    midi::jack::sample_offset(session_, offset_);
 
     void* buffer = jack_port_get_buffer(port_, nframes);
     const jack_nframes_t count = jack_midi_get_event_count(buffer);

@@ -10,6 +10,7 @@
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"
 #include "midi/ClockOffset.hpp"
+#include "midi/jack/JackClient.hpp"
 #include "session/Session.hpp"
 
 #include <fmt/core.h>
@@ -26,32 +27,7 @@ namespace linktools::midi::jack {
 
 namespace {
 
-void quiet(const char*) {}
-
-// JACK prints its own errors to stderr; ours say what to do instead.
-void silence_jack() {
-  static const bool once = [] {
-    jack_set_error_function(quiet);
-    jack_set_info_function(quiet);
-    return true;
-  }();
-  (void)once;
-}
-
-jack_client_t* open_client(const std::string& name) {
-  silence_jack();
-  jack_status_t status{};
-  jack_client_t* client = jack_client_open(name.c_str(), JackNoStartServer, &status);
-  if (!client)
-    throw linktools::failure("JACK", "no JACK server is running (start one, e.g. jackd -d dummy -r 48000, "
-                          "or use --backend alsa or --backend jsonl)");
-  return client;
-}
-
-struct ClientCloser {
-  void operator()(jack_client_t* c) const { jack_client_close(c); }
-};
-using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
+constexpr std::string_view kOtherwise = "or use --backend alsa or --backend jsonl";
 
 // A MIDI input port another client offers: what we can connect to.
 bool is_midi_input(jack_port_t* port) {
@@ -62,7 +38,7 @@ bool is_midi_input(jack_port_t* port) {
 
 class JackOutput final : public MidiOutput {
 public:
-  explicit JackOutput(const OutputOptions& options) : client_(open_client(options.client_name)) {
+  explicit JackOutput(const OutputOptions& options) : client_(open_client(options.client_name, kOtherwise)) {
     if (options.connect) {
       jack_port_t* target = jack_port_by_name(client_.get(), options.connect->c_str());
       if (!target)
@@ -177,10 +153,7 @@ private:
     if (jack_get_cycle_times(client_.get(), &current_frames, &current_usecs, &next_usecs,
                              &period_usecs) != 0)
       return 0;
-    const auto before = session_->now().count();
-    const auto jack_now = static_cast<std::int64_t>(jack_get_time());
-    const auto after = session_->now().count();
-    offset_.add(before, jack_now, after);
+    sample_offset(*session_, offset_);
     if (!offset_.valid()) return 0;
 
     FrameSink sink;
@@ -238,17 +211,10 @@ private:
 
 bool built() { return true; }
 
-bool server_running() {
-  silence_jack();
-  jack_status_t status{};
-  jack_client_t* client = jack_client_open("link-tools-probe", JackNoStartServer, &status);
-  if (!client) return false;
-  jack_client_close(client);
-  return true;
-}
+bool server_running() { return try_open_client("link-tools-probe") != nullptr; }
 
 std::vector<PortInfo> list_ports(const OutputOptions& options) {
-  ClientPtr client(open_client(options.client_name + "-list"));
+  ClientPtr client = open_client(options.client_name + "-list", kOtherwise);
   std::vector<PortInfo> out;
   const char** names = jack_get_ports(client.get(), nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsInput);
   if (!names) return out;
