@@ -1,0 +1,234 @@
+#include "seq/SequencePlayer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace linktools {
+
+namespace {
+
+constexpr double kForever = std::numeric_limits<double>::infinity();
+// Beats computed from microsecond host times carry rounding noise; a
+// boundary or event this close counts as reached.
+constexpr double kBeatSlack = 1e-6;
+// A change of the beat grid by more than this many beats between two
+// windows is a jump (a peer forcing the beat, a session merge), not a tempo
+// change heard a little late.
+constexpr double kJumpBeats = 1.0;
+
+double boundary_at_or_after(double beat, double quantum) noexcept {
+  return std::ceil(beat / quantum - kBeatSlack) * quantum;
+}
+
+} // namespace
+
+SequencePlayer::SequencePlayer(const sequence::Sequence& sequence,
+                               const SequencePlayerOptions& options)
+    : sequence_(sequence), options_(options) {
+  options_.loop = options.loop || sequence.loop_beats.has_value();
+  if (options_.loop) {
+    pass_ = sequence::loop_length(sequence, options_.quantum);
+    end_ = kForever;
+  } else {
+    pass_ = sequence::natural_end(sequence);
+    end_ = pass_;
+  }
+  if (options_.length && *options_.length < end_) {
+    end_ = *options_.length;
+    end_is_limit_ = true;
+  }
+}
+
+double SequencePlayer::next_event_position() const noexcept {
+  const auto& events = sequence_.events;
+  if (next_ >= events.size()) return kForever;
+  return static_cast<double>(pass_index_) * pass_ + events[next_].beat;
+}
+
+void SequencePlayer::seek(double position) noexcept {
+  const auto& events = sequence_.events;
+  position = std::max(position, 0.0);
+  double within = position;
+  pass_index_ = 0;
+  if (options_.loop && pass_ > 0.0) {
+    pass_index_ = static_cast<std::int64_t>(std::floor(position / pass_));
+    within = position - static_cast<double>(pass_index_) * pass_;
+  }
+  const auto it = std::lower_bound(
+      events.begin(), events.end(), within - kBeatSlack,
+      [](const sequence::Event& e, double beat) { return e.beat < beat; });
+  next_ = static_cast<std::size_t>(it - events.begin());
+  if (next_ >= events.size() && options_.loop && !events.empty()) {
+    next_ = 0;
+    ++pass_index_;
+  }
+}
+
+void SequencePlayer::begin(const SessionState& state, double b0, bool link_rules) noexcept {
+  const double q = options_.quantum;
+  double start = boundary_at_or_after(b0, q);
+  if (options_.start_stop_sync && link_rules) {
+    // The first bar line from the session's start, if we are in time for it.
+    const double from_start =
+        boundary_at_or_after(state.beat_at_time(state.time_for_is_playing(), q), q);
+    if (from_start >= b0 - kBeatSlack) start = from_start;
+  }
+  origin_ = start;
+  pass_index_ = 0;
+  next_ = 0;
+  playing_ = true;
+  launched_ = true;
+}
+
+void SequencePlayer::send(midi::EventSink& sink, HostTime at, double beat,
+                          const midi::Message& m) noexcept {
+  sink.emit(midi::Event{at, beat, m});
+  sent_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SequencePlayer::send_event(midi::EventSink& sink, HostTime at, double beat,
+                                const sequence::Event& e) noexcept {
+  const auto decoded = midi::decode(e.message.view());
+  if (!decoded) return; // the reader lets only whole messages through
+  const int ch = decoded->channel;
+  switch (decoded->kind) {
+  case midi::Kind::note_on: {
+    const double end = e.kind == sequence::EventKind::note ? beat + e.duration : kForever;
+    // The same pitch still sounding on this channel: end it first, so the
+    // synth sees a fresh note and every note-on keeps exactly one note-off.
+    if (notes_.start(ch, decoded->data1, end)) send(sink, at, beat, midi::note_off(ch, decoded->data1));
+    break;
+  }
+  case midi::Kind::note_off:
+    if (!notes_.is_sounding(ch, decoded->data1)) return; // nothing to end: would unbalance
+    notes_.stop(ch, decoded->data1);
+    break;
+  case midi::Kind::all_notes_off: notes_.stop_channel(ch); break;
+  case midi::Kind::control_change: notes_.controller(ch, decoded->data1, decoded->data2); break;
+  default: break;
+  }
+  send(sink, at, beat, e.message);
+}
+
+void SequencePlayer::cut(HostTime at, double beat, midi::EventSink& sink) noexcept {
+  notes_.release_all(
+      [&](int channel, int note) { send(sink, at, beat, midi::note_off(channel, note)); },
+      [&](int channel, int controller) {
+        send(sink, at, beat, midi::control_change(channel, controller, 0));
+      });
+  playing_ = false;
+}
+
+void SequencePlayer::play(const SessionState& state, HostTime from, HostTime until,
+                          midi::EventSink& sink) noexcept {
+  const double q = options_.quantum;
+  const auto& events = sequence_.events;
+  enum class Next { note_off, event, end };
+  while (playing_) {
+    // The earliest of: a note's end, the next event, the end of playing.
+    // On the same beat a note-off goes first (so a note ending where the
+    // same pitch starts again is not a retrigger), then events; the end
+    // comes after events that belong to the sequence's natural end, before
+    // those a --beats limit leaves out.
+    const double off_beat = notes_.next_end();
+    const double event_position = next_event_position();
+    const bool event_playable =
+        event_position < end_ - kBeatSlack || (!end_is_limit_ && event_position <= end_ + kBeatSlack);
+    const double event_beat = event_playable ? origin_ + event_position : kForever;
+    const double end_beat = origin_ + end_;
+    Next next;
+    double beat;
+    if (off_beat <= event_beat + kBeatSlack && off_beat <= end_beat + kBeatSlack) {
+      next = Next::note_off;
+      beat = off_beat;
+    } else if (event_playable) {
+      next = Next::event;
+      beat = event_beat;
+    } else {
+      next = Next::end;
+      beat = end_beat;
+    }
+    if (!std::isfinite(beat)) return;
+    HostTime t = state.time_at_beat(beat, q) + options_.offset;
+    if (t >= until) return;
+    t = std::max(t, from); // overdue (a late window, a jump forward): now
+    switch (next) {
+    case Next::note_off: {
+      int channel = 0, note = 0;
+      notes_.next_due(channel, note);
+      notes_.stop(channel, note);
+      send(sink, t, beat, midi::note_off(channel, note));
+      break;
+    }
+    case Next::event:
+      send_event(sink, t, beat, events[next_]);
+      if (++next_ >= events.size() && options_.loop) {
+        next_ = 0;
+        ++pass_index_;
+      }
+      break;
+    case Next::end:
+      cut(t, beat, sink);
+      done_ = true;
+      return;
+    }
+  }
+}
+
+void SequencePlayer::render(const SessionState& state, HostTime from, HostTime to,
+                            midi::EventSink& sink) noexcept {
+  if (to <= from || done_) return;
+  const double q = options_.quantum;
+  const HostTime off = options_.offset;
+  const double b0 = state.beat_at_time(from - off, q);
+  const double b1 = state.beat_at_time(to - off, q);
+
+  // Did the beat grid jump since the last window? Compare the same moment
+  // under the old and the new state. Follow a jump by whole bars, so the
+  // sequence goes on where it was and stays on the session's bar lines.
+  if (have_last_ && playing_) {
+    const double jump = state.beat_at_time(last_to_ - off, q) - last_beat_;
+    if (std::abs(jump) > kJumpBeats) {
+      const double shift = std::round(jump / q) * q;
+      origin_ += shift;
+      notes_.shift(shift);
+    }
+  }
+  have_last_ = true;
+  last_to_ = to;
+  last_beat_ = b1;
+
+  const int hint = hint_.load(std::memory_order_relaxed);
+  const bool link_rules = hint < 0;
+  const bool want =
+      !options_.start_stop_sync || (link_rules ? state.is_playing() : hint == 1);
+
+  if (playing_ && !want) {
+    HostTime stop_at = from;
+    if (link_rules) stop_at = std::max(from, state.time_for_is_playing() + off);
+    if (stop_at < to) {
+      play(state, from, stop_at, sink);
+      if (playing_) cut(stop_at, state.beat_at_time(stop_at - off, q), sink);
+    }
+  } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
+    begin(state, b0, link_rules);
+  }
+  if (playing_) {
+    // Far behind (the output stalled, or the grid moved less than a bar
+    // but more than a beat): skip to now rather than send a burst.
+    if (origin_ + next_event_position() < b0 - kJumpBeats) seek(b0 - origin_);
+    play(state, from, to, sink);
+  }
+
+  playing_flag_.store(playing_, std::memory_order_relaxed);
+  position_.store(playing_ ? b1 - origin_ : 0.0, std::memory_order_relaxed);
+  if (done_) done_flag_.store(true, std::memory_order_release);
+}
+
+void SequencePlayer::finish(HostTime now, midi::EventSink& sink) noexcept {
+  cut(now, std::nan(""), sink);
+  playing_flag_.store(false, std::memory_order_relaxed);
+}
+
+} // namespace linktools
