@@ -1,8 +1,9 @@
 # Debian packages, sourced by scripts/setup and scripts/test.
-BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev libjack-jackd2-dev libasound2-dev"
+BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev libjack-jackd2-dev libasound2-dev libsmf-dev"
 # What the whole-program tests run: a JACK server, LinkHut (the reference
-# peer), tmux to drive it, iproute2 and util-linux for network namespaces, jq.
-TEST_PACKAGES="jackd2 ableton-link-utils tmux iproute2 util-linux jq procps"
+# peer), tmux to drive it, iproute2 and util-linux for network namespaces, jq,
+# and python3-jsonschema to check link-seq files against schema/.
+TEST_PACKAGES="jackd2 ableton-link-utils tmux iproute2 util-linux jq procps python3-jsonschema"
 
 # install_packages PKG...: installs what is missing, non-interactively; as
 # root directly, otherwise through sudo. Does nothing when all are present.

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace linktools {
 
@@ -21,8 +22,17 @@ public:
       : std::runtime_error(what + ": " + why), code_(code) {}
   ExitCode code() const noexcept { return code_; }
 
+  // Lines printed before the error line, each on its own: every problem
+  // found in a bad file, when the error line only sums them up.
+  ToolError& with_details(std::vector<std::string> lines) {
+    details_ = std::move(lines);
+    return *this;
+  }
+  const std::vector<std::string>& details() const noexcept { return details_; }
+
 private:
   ExitCode code_;
+  std::vector<std::string> details_;
 };
 
 inline ToolError bad_input(std::string what, std::string why) {

@@ -66,6 +66,7 @@ int run_tool(const std::string& tool, CLI::App& app, int argc, char** argv,
     install_stop_signals();
     return static_cast<int>(body());
   } catch (const ToolError& e) {
+    for (const auto& line : e.details()) fmt::print(stderr, "{}\n", line);
     fmt::print(stderr, "{}: error: {}\n", tool, e.what());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {

@@ -32,7 +32,8 @@ std::string_view backend_name(Backend backend) noexcept;
 
 struct OutputOptions {
   Backend backend = Backend::automatic;
-  std::string client_name = "link-tools"; // JACK client / ALSA client and port name
+  std::string client_name = "link-tools"; // JACK client / ALSA client name
+  std::string port_name = "out";          // our JACK / ALSA port's name
   std::optional<std::string> connect;     // JACK port or ALSA client:port to connect to
   std::string path = "-";                 // jsonl: file to write ("-" = stdout)
 };

@@ -25,13 +25,7 @@ std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
                       "Send MIDI clock (24 per beat), Start/Stop and Song Position, locked to the\n"
                       "Ableton Link session's tempo, beat and transport.");
   add_common_options(*app, options.common, kQuantumFlag | kTimeoutFlag | kPeersFlag);
-  app->add_option("-b,--backend", options.backend,
-                  "MIDI output: auto (JACK if a server runs, else ALSA), jack, alsa or jsonl");
-  app->add_flag("-l,--list", options.list, "List the MIDI ports --connect can name, then exit");
-  app->add_option("-c,--connect", options.connect,
-                  "Connect to this port (JACK: client:port name; ALSA: client:port or name)");
-  app->add_option("-n,--name", options.name, "Client name for JACK or ALSA");
-  app->add_option("-o,--output", options.output, "jsonl: file to write (- for stdout)");
+  midi::add_output_flags(*app, options.output);
   app->add_flag("--no-sync", options.no_sync,
                 "Ignore the session's start/stop: Start on the next bar after launch");
   app->add_flag("--spp", options.spp,
@@ -46,30 +40,13 @@ std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
 
 void validate(const MidiClockCommandOptions& options) {
   validate(options.common);
-  if (!midi::parse_backend(options.backend))
-    throw bad_input("--backend", fmt::format("expected auto, jack, alsa or jsonl, got '{}'",
-                                             options.backend));
+  midi::validate(options.output);
   if (!std::isfinite(options.offset_ms) || std::abs(options.offset_ms) > kMaxOffsetMs)
     throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
                                                options.offset_ms));
-  if (options.name.empty()) throw bad_input("--name", "expected a non-empty client name");
-  const auto backend = *midi::parse_backend(options.backend);
-  if (options.output != "-" && backend != midi::Backend::jsonl)
-    throw bad_input("--output", "only the jsonl backend writes to a file (add --backend jsonl)");
-  if (options.connect && backend == midi::Backend::jsonl)
-    throw bad_input("--connect", "the jsonl backend has no ports to connect");
 }
 
 namespace {
-
-midi::OutputOptions output_options(const MidiClockCommandOptions& options) {
-  midi::OutputOptions out;
-  out.backend = *midi::parse_backend(options.backend);
-  out.client_name = options.name;
-  out.connect = options.connect;
-  out.path = options.output;
-  return out;
-}
 
 // link-status's live line, plus the ticks sent so far.
 std::string live_line(const Session& session, const AnnouncedTransport& transport,
@@ -82,20 +59,14 @@ std::string live_line(const Session& session, const AnnouncedTransport& transpor
 
 ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   validate(options);
-  const auto out_options = output_options(options);
-  if (options.list) {
-    if (out_options.backend == midi::Backend::jsonl) {
-      fmt::print(stderr, "link-midiclock: the jsonl backend has no ports; it writes to --output\n");
-      return ExitCode::ok;
-    }
-    for (const auto& port : midi::list_ports(out_options))
-      fmt::print("{}\t{}\n", port.name, port.description);
+  if (options.output.list) {
+    midi::print_ports(options.output, "link-midiclock");
     return ExitCode::ok;
   }
 
   // The output first: a port that does not exist ends the run before we
   // join the session or send anything.
-  auto output = midi::open_output(out_options);
+  auto output = midi::open_output(midi::output_options(options.output));
 
   Session session;
   session.enable_start_stop_sync(!options.no_sync);

@@ -2,6 +2,7 @@
 // link-midiclock: options, their parsing, and the program itself.
 
 #include "cli/Tool.hpp"
+#include "midi/OutputFlags.hpp"
 
 #include <memory>
 #include <optional>
@@ -11,11 +12,7 @@ namespace linktools {
 
 struct MidiClockCommandOptions {
   CommonOptions common;
-  std::string backend = "auto";
-  bool list = false;
-  std::optional<std::string> connect;
-  std::string name = "link-midiclock";
-  std::string output = "-";
+  midi::OutputFlags output{"link-midiclock"};
   bool no_sync = false;
   bool spp = false;
   bool no_idle_clock = false;

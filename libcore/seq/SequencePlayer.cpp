@@ -85,6 +85,7 @@ void SequencePlayer::send(midi::EventSink& sink, HostTime at, double beat,
                           const midi::Message& m) noexcept {
   sink.emit(midi::Event{at, beat, m});
   sent_.fetch_add(1, std::memory_order_relaxed);
+  last_time_.store(at.count(), std::memory_order_relaxed);
 }
 
 void SequencePlayer::send_event(midi::EventSink& sink, HostTime at, double beat,

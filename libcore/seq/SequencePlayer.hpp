@@ -58,6 +58,8 @@ public:
   bool playing() const noexcept { return playing_flag_.load(std::memory_order_relaxed); }
   double position() const noexcept { return position_.load(std::memory_order_relaxed); }
   std::uint64_t events_sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
+  // The time of the latest event rendered (0 before the first).
+  HostTime last_time() const noexcept { return HostTime(last_time_.load(std::memory_order_relaxed)); }
 
   // Where playing ends, in beats after the start (infinite: never).
   double end_position() const noexcept { return end_; }
@@ -86,6 +88,7 @@ private:
   std::atomic<bool> playing_flag_{false};
   std::atomic<double> position_{0.0};
   std::atomic<std::uint64_t> sent_{0};
+  std::atomic<HostTime::rep> last_time_{0};
 
   // Timing thread only.
   NoteTracker notes_;

@@ -799,6 +799,8 @@ bool blank(std::string_view text) {
 
 ParseResult parse_json_sequence(std::string_view text) {
   ParseResult result;
+  // A byte order mark, as some editors write: not part of the document.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (blank(text)) {
     result.problems.push_back(
         Problem{"", "expected a link-seq/1 document (a JSON object), got an empty file"});
@@ -864,9 +866,10 @@ std::string to_json(const Sequence& sequence) {
     auto& events = by_track[t];
     std::stable_sort(events.begin(), events.end(),
                      [](const Event* a, const Event* b) { return a->index < b->index; });
-    out += fmt::format("{}\n    {{\"name\": {}, \"channel\": {}, \"events\": [", t ? "," : "",
-                       quoted(sequence.tracks[t].name),
-                       sequence.tracks[t].channel);
+    const auto& track = sequence.tracks[t];
+    out += fmt::format("{}\n    {{{}\"channel\": {}, \"events\": [", t ? "," : "",
+                       track.name.empty() ? "" : fmt::format("\"name\": {}, ", quoted(track.name)),
+                       track.channel);
     for (std::size_t i = 0; i < events.size(); ++i)
       out += fmt::format("{}\n      {}", i ? "," : "", event_json(*events[i]));
     out += events.empty() ? "]}" : "\n    ]}";

@@ -123,6 +123,12 @@ TEST_CASE("not JSON is reported with line and column") {
   CHECK(truncated.problems[0].pointer == "line 1, column 37");
 }
 
+TEST_CASE("a byte order mark before the document is skipped") {
+  CHECK(parse_json_sequence("\xEF\xBB\xBF{\"format\": \"link-seq/1\", \"tracks\": []}").ok());
+  CHECK(only_problem("\xEF\xBB\xBF{\n x") == "line 2, column 2: invalid JSON: expected a member name in "
+                                              "double quotes or '}', got 'x'");
+}
+
 TEST_CASE("an empty file, and a document that is not an object") {
   CHECK(only_problem("") == ": expected a link-seq/1 document (a JSON object), got an empty file");
   CHECK(only_problem(" \n ") ==

@@ -138,7 +138,7 @@ public:
         thread_([this](const Event& e, HostTime) { return write(e); }) {
     constexpr unsigned int caps = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ;
     constexpr unsigned int type = SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION;
-    const std::string& name = options.client_name;
+    const std::string& name = options.port_name;
     port_ = snd_seq_create_simple_port(seq_.get(), name.c_str(), caps, type);
     if (port_ < 0)
       throw linktools::failure("ALSA sequencer",

@@ -48,7 +48,8 @@ public:
         throw bad_input("--connect " + *options.connect, "not a JACK MIDI input port");
       connect_ = *options.connect;
     }
-    port_ = jack_port_register(client_.get(), "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    port_ = jack_port_register(client_.get(), options.port_name.c_str(), JACK_DEFAULT_MIDI_TYPE,
+                               JackPortIsOutput, 0);
     if (!port_) throw linktools::failure("JACK", "cannot register a MIDI output port");
     jack_set_process_callback(client_.get(), &JackOutput::process_thunk, this);
     jack_set_latency_callback(client_.get(), &JackOutput::latency_thunk, this);

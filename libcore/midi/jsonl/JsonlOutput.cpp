@@ -7,11 +7,11 @@
 #include "cli/Output.hpp"
 #include "midi/Backends.hpp"
 #include "midi/DeadlineThread.hpp"
+#include "midi/EventJson.hpp"
 
 #include <fmt/core.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -46,14 +46,7 @@ public:
 
 private:
   bool write(const Event& e, HostTime sent) {
-    std::string bytes;
-    for (std::size_t i = 0; i < e.message.size; ++i)
-      bytes += fmt::format("{}{}", i ? "," : "", e.message.bytes[i]);
-    const auto decoded = decode(e.message.view());
-    const std::string beat = std::isfinite(e.beat) ? fmt::format("{:.6f}", e.beat) : "null";
-    const std::string line = fmt::format(
-        "{{\"time_us\":{},\"sent_us\":{},\"beat\":{},\"message\":\"{}\",\"bytes\":[{}]}}",
-        e.time.count(), sent.count(), beat, kind_name(decoded ? decoded->kind : Kind::other), bytes);
+    const std::string line = event_json(e, sent);
     if (out_.write_line(line)) return true;
     std::lock_guard lock(mutex_);
     reader_gone_ = errno == EPIPE;

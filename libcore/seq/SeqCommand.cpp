@@ -1,0 +1,216 @@
+#include "seq/SeqCommand.hpp"
+
+#include "cli/Output.hpp"
+#include "cli/Signals.hpp"
+#include "midi/EventJson.hpp"
+#include "midi/Output.hpp"
+#include "seq/SequencePlayer.hpp"
+#include "sequence/JsonFormat.hpp"
+#include "sequence/Load.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Join.hpp"
+#include "status/StatusReport.hpp"
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <cmath>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace linktools {
+
+namespace {
+constexpr double kMaxOffsetMs = 1000.0;
+constexpr double kMaxLengthBeats = 1e6;
+} // namespace
+
+std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
+  auto app = make_app("link-seq",
+                      "Play note and controller sequences (link-seq/1 JSON files, or MIDI files) on\n"
+                      "a MIDI port, locked to the Ableton Link session's beat grid.");
+  app->add_option("file", options.file,
+                  "The sequence: a link-seq/1 JSON file (- for standard input) or a MIDI file");
+  add_common_options(*app, options.common, kQuantumFlag | kTimeoutFlag | kPeersFlag);
+  app->get_option("--quantum")
+      ->description("Beats in a bar: where playing starts and --bars counts (default: the file's)")
+      ->each([&options](const std::string&) { options.quantum_given = true; });
+  midi::add_output_flags(*app, options.output);
+  app->add_flag("--loop", options.loop,
+                "Repeat the sequence (files with loop_beats always loop); without loop_beats a "
+                "pass is the whole bars that hold every event");
+  app->add_option("--bars", options.bars, "Stop after this many bars");
+  app->add_option("--beats", options.beats, "Stop after this many beats");
+  app->add_flag("--sync", options.sync,
+                "Follow the session's start/stop: play while it plays, from the first bar of "
+                "each start");
+  app->add_flag("--dry-run", options.dry_run,
+                "Print the schedule as JSON Lines (time_us, beat, message, bytes) without a MIDI "
+                "port, then exit");
+  app->add_flag("--check", options.check, "Only check the file, then exit");
+  app->add_flag("--to-json", options.to_json, "Print the sequence as a link-seq/1 document, then exit");
+  app->add_option("--offset-ms", options.offset_ms,
+                  "Send everything this much later (negative: earlier), -1000..1000");
+  app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
+  return app;
+}
+
+void validate(const SeqCommandOptions& options) {
+  validate(options.common);
+  midi::validate(options.output);
+  if (options.output.list) return;
+  if (options.file.empty())
+    throw bad_input("FILE", "expected a sequence file (link-seq/1 JSON or MIDI), or - for standard input");
+  if (static_cast<int>(options.check) + static_cast<int>(options.to_json) +
+          static_cast<int>(options.dry_run) > 1)
+    throw bad_input("--check, --to-json, --dry-run", "expected at most one of them");
+  if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
+  for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
+    if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
+      throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
+                                        kMaxLengthBeats, *value));
+  }
+  if (!std::isfinite(options.offset_ms) || std::abs(options.offset_ms) > kMaxOffsetMs)
+    throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
+                                               options.offset_ms));
+}
+
+namespace {
+
+struct Collector final : midi::EventSink {
+  std::vector<midi::Event> events;
+  void emit(const midi::Event& e) noexcept override {
+    try {
+      events.push_back(e);
+    } catch (...) {
+      // Out of memory while printing a schedule: the schedule is cut short.
+    }
+  }
+};
+
+// The schedule as it would play if started now, computed at once from the
+// session state of this moment: one pass of a loop unless a length is given.
+ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayerOptions options) {
+  options.start_stop_sync = false;
+  SequencePlayer probe(seq, options);
+  if (!options.length && !std::isfinite(probe.end_position())) options.length = probe.pass_length();
+  SequencePlayer player(seq, options);
+  const SessionState state = session.capture_app_state();
+  LineOutput out(stdout);
+  constexpr HostTime kWindow = std::chrono::seconds(10);
+  Collector sink;
+  for (HostTime from = session.now(); !player.done() && !stop_requested(); from += kWindow) {
+    player.render(state, from, from + kWindow, sink);
+    for (const auto& e : sink.events)
+      if (!out.write_line(midi::event_json(e))) return ExitCode::ok; // the reader left
+    sink.events.clear();
+  }
+  return ExitCode::ok;
+}
+
+std::string live_line(const Session& session, const AnnouncedTransport& transport,
+                      const SequencePlayer& player, double quantum) {
+  const double pass = player.pass_length();
+  std::string where = "waiting";
+  if (player.playing()) {
+    const double position = player.position();
+    where = pass > 0.0 && std::isfinite(pass)
+                ? fmt::format("beat {:.1f} of {:g}", std::fmod(position, pass), pass)
+                : fmt::format("beat {:.1f}", position);
+  }
+  return fmt::format("{} | {} | {} sent",
+                     format_live_line(capture_status(session, quantum, &transport)), where,
+                     player.events_sent());
+}
+
+} // namespace
+
+ExitCode run_seq(const SeqCommandOptions& options) {
+  validate(options);
+  if (options.output.list) {
+    midi::print_ports(options.output, "link-seq");
+    return ExitCode::ok;
+  }
+
+  // The whole file is read and checked before any port opens.
+  const sequence::Sequence seq = sequence::load_sequence(options.file);
+  if (options.check) {
+    std::size_t notes = 0;
+    for (const auto& e : seq.events) notes += e.kind == sequence::EventKind::note;
+    const auto count = [](std::size_t n, const char* what) {
+      return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+    };
+    fmt::print("{}: ok: {}, {} ({}), {}\n", options.file == "-" ? "standard input" : options.file,
+               count(seq.tracks.size(), "track"), count(seq.events.size(), "event"),
+               count(notes, "note"),
+               seq.loop_beats ? fmt::format("a loop of {:g} beats", *seq.loop_beats)
+                              : fmt::format("{:g} beats long", sequence::natural_end(seq)));
+    return ExitCode::ok;
+  }
+  if (options.to_json) {
+    LineOutput out(stdout);
+    std::string text = sequence::to_json(seq);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    out.write_line(text);
+    return ExitCode::ok;
+  }
+
+  const double quantum = options.quantum_given ? options.common.quantum : seq.quantum;
+  SequencePlayerOptions play;
+  play.quantum = quantum;
+  play.loop = options.loop;
+  if (options.bars) play.length = *options.bars * quantum;
+  if (options.beats) play.length = *options.beats;
+  play.start_stop_sync = options.sync;
+  play.offset = HostTime(std::llround(options.offset_ms * 1000.0));
+
+  if (options.dry_run) {
+    Session session;
+    join_as_asked(session, options.common.peers, options.common.timeout());
+    if (stop_requested()) return ExitCode::ok;
+    return dry_run(session, seq, play);
+  }
+
+  // The output before the session: a port that does not exist ends the run
+  // before we join or send anything.
+  auto output = midi::open_output(midi::output_options(options.output));
+
+  Session session;
+  session.enable_start_stop_sync(options.sync);
+  std::atomic<bool> link_reported_transport{false};
+  session.on_transport([&](bool) { link_reported_transport.store(true); });
+  const AnnouncedTransport transport(session);
+  join_as_asked(session, options.common.peers, options.common.timeout());
+  if (stop_requested()) return ExitCode::ok;
+  transport.settle();
+
+  SequencePlayer player(seq, play);
+  const auto update_hint = [&] {
+    player.set_transport_hint(link_reported_transport.load() ? std::nullopt : transport.is_playing());
+  };
+  update_hint();
+
+  output->start(session, player);
+  const bool live = !options.quiet && is_terminal(STDERR_FILENO);
+  LineOutput status(stderr);
+  auto seen = session.change_count();
+  while (!stop_requested() && !output->failure() && !player.done()) {
+    seen = session.wait_for_change(seen, std::chrono::milliseconds(live ? 50 : 100));
+    update_hint();
+    if (live) status.redraw(live_line(session, transport, player, quantum));
+  }
+  // Played to the end: the last note-offs are rendered; let their time come
+  // (outputs render a little ahead) before the output stops.
+  if (player.done()) {
+    while (!stop_requested() && session.now() < player.last_time() + std::chrono::milliseconds(50))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  output->stop();
+  if (live) status.finish_live();
+  if (const auto broke = output->failure(); broke && !output->reader_gone())
+    throw failure(output->description(), *broke);
+  return ExitCode::ok;
+}
+
+} // namespace linktools

@@ -1,0 +1,33 @@
+#pragma once
+// link-seq: options, their parsing, and the program itself.
+
+#include "cli/Tool.hpp"
+#include "midi/OutputFlags.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace linktools {
+
+struct SeqCommandOptions {
+  CommonOptions common;
+  bool quantum_given = false; // -q on the command line overrides the file's quantum
+  midi::OutputFlags output{"link-seq"};
+  std::string file;
+  bool loop = false;
+  std::optional<double> bars;
+  std::optional<double> beats;
+  bool sync = false;
+  bool dry_run = false;
+  bool check = false;
+  bool to_json = false;
+  double offset_ms = 0.0;
+  bool quiet = false;
+};
+
+std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options);
+void validate(const SeqCommandOptions& options);
+ExitCode run_seq(const SeqCommandOptions& options);
+
+} // namespace linktools

@@ -1,0 +1,175 @@
+# link-seq end to end: a JACK dummy server, jack_midi_dump as the receiving
+# synth, link-status peers holding the session, link-tempo for the transport.
+. "$(dirname "$0")/lib.sh"
+
+start_jack
+background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
+wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
+
+background "$BIN/link-status" --watch --timeout 0 >"$WORK/watch.jsonl"
+wait_for 5 "the watcher" test -s "$WORK/watch.jsonl"
+background "$BIN/link-status" --watch --timeout 0 >/dev/null
+wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
+
+# messages FILE: the dump's messages, without frames or jack_midi_dump's
+# descriptions ("90 3c 64" lines). The dump's lines: "  51946: 90 3c 64 note on ...".
+messages() {
+  awk '$1 ~ /^[0-9]+:$/ { m = ""; for (i = 2; i <= NF && $i ~ /^[0-9a-f][0-9a-f]$/; i++) m = m (m == "" ? "" : " ") $i
+                          if (m != "") print m }' "$1"
+}
+# balanced FILE: every note-on has its note-off (per channel and pitch), in order.
+balanced() {
+  messages "$1" | awk '
+    { s = substr($1, 1, 1); key = substr($1, 2, 1) " " $2 }
+    s == "9" && $3 != "00" { if (on[key]) { print "second note-on without a note-off: " $0; bad = 1 } on[key] = 1; next }
+    s == "8" || (s == "9" && $3 == "00") { if (!on[key]) { print "note-off without a note-on: " $0; bad = 1 } on[key] = 0 }
+    END { for (k in on) if (on[k]) { print "still sounding: " k; bad = 1 } exit bad }'
+}
+# The dump cannot be truncated under jack_midi_dump (it writes on at its own
+# offset): mark its length, and read what came after the mark.
+MARK=0
+mark_dump() { MARK=$(wc -l <"$WORK/dump.txt"); }
+since_mark() { tail -n +"$((MARK + 1))" "$WORK/dump.txt" >"$WORK/part.txt"; echo "$WORK/part.txt"; }
+
+cat >"$WORK/pattern.json" <<'EOF'
+{"format": "link-seq/1", "quantum": 2, "loop_beats": 2,
+ "tracks": [{"name": "test", "channel": 2, "events": [
+   {"beat": 0, "note": "C4", "velocity": 100, "duration": 0.5},
+   {"beat": 1, "note": "E4", "velocity": 90, "duration": 0.5},
+   {"beat": 1.5, "cc": 74, "value": 64}
+ ]}]}
+EOF
+
+# --- bad input: exit 2, every problem named, nothing sent --------------------
+cat >"$WORK/bad.json" <<'EOF'
+{"format": "link-seq/1", "loop_beats": 4,
+ "tracks": [{"channel": 17, "events": [
+   {"beat": 0, "note": 60, "velocity": 300, "duration": 1},
+   {"beat": 4, "cc": 1, "value": 2},
+   {"beat": 1, "note": "C4", "velocty": 3, "duration": 1}
+ ]}]}
+EOF
+expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/bad.json"
+cat >"$WORK/expected" <<EOF
+$WORK/bad.json: /tracks/0/channel: expected a channel 1..16, got 17
+$WORK/bad.json: /tracks/0/events/0/velocity: expected a velocity 1..127, got 300
+$WORK/bad.json: /tracks/0/events/2/velocty: expected a key of an event (beat, note, velocity, duration, cc, value, program, pitch_bend, raw), got "velocty" (did you mean "velocity"?)
+$WORK/bad.json: /tracks/0/events/1/beat: expected a beat below loop_beats (4), got 4
+link-seq: error: $WORK/bad.json: 4 problems
+EOF
+diff "$WORK/expected" "$WORK/stderr" >"$WORK/diff" || fail "bad file messages differ: $(cat "$WORK/diff")"
+printf '{"format": "link-seq/1",\n  "tracks": [\n    {"channel": 1 "events": []}]}\n' >"$WORK/syntax.json"
+expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/syntax.json"
+grep -q "^$WORK/syntax.json: line 3, column 19: invalid JSON: expected ',' or '}' after an object member, got '\"'$" \
+  "$WORK/stderr" || fail "syntax error message: $(cat "$WORK/stderr")"
+: >"$WORK/empty.json"
+expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/empty.json"
+grep -q "got an empty file" "$WORK/stderr" || fail "empty file message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/missing.json"
+grep -q "missing.json: cannot open it: No such file or directory" "$WORK/stderr" \
+  || fail "missing file message: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-seq" --backend jack --connect no-such:port "$WORK/pattern.json"
+expect_exit 2 "$BIN/link-seq" --bars 2 --beats 3 "$WORK/pattern.json"
+sleep 0.3
+[ ! -s "$WORK/dump.txt" ] || fail "bad input sent MIDI: $(head -n 3 "$WORK/dump.txt")"
+expect_exit 0 "$BIN/link-seq" --check "$WORK/pattern.json"
+grep -q "pattern.json: ok: 1 track, 3 events (2 notes), a loop of 2 beats$" "$WORK/stdout" \
+  || fail "--check: $(cat "$WORK/stdout")"
+pass "bad files exit 2 with every problem named (file, pointer, expected, got) and send nothing"
+
+# --- a short pattern: the right bytes, in order, on the beat -----------------
+# Two passes of the 2-beat loop (--beats 4), then link-seq ends by itself.
+expect_exit 0 "$BIN/link-seq" --backend jack --connect midi-monitor:input --peers 2 --timeout 5 \
+  --beats 4 "$WORK/pattern.json"
+sleep 0.2
+messages "$WORK/dump.txt" >"$WORK/got"
+cat >"$WORK/expected" <<'EOF'
+91 3c 64
+81 3c 00
+91 40 5a
+81 40 00
+b1 4a 40
+91 3c 64
+81 3c 00
+91 40 5a
+81 40 00
+b1 4a 40
+EOF
+diff "$WORK/expected" "$WORK/got" >"$WORK/diff" || fail "pattern bytes differ: $(cat "$WORK/diff")"
+# On the beat: at 120 BPM and 48 kHz a beat is 24000 frames (the dummy
+# driver's frames drift a little against the Link clock: allow 2%).
+awk '$1 ~ /^[0-9]+:$/ { f[++n] = $1 + 0 }
+     END { beat = (f[3] - f[1]); half = (f[2] - f[1]); pass = (f[6] - f[1]);
+           if (beat < 23520 || beat > 24480) { print "C4 to E4: " beat " frames, expected 24000"; exit 1 }
+           if (half < 11760 || half > 12240) { print "C4 note length: " half " frames, expected 12000"; exit 1 }
+           if (pass < 47040 || pass > 48960) { print "loop pass: " pass " frames, expected 48000"; exit 1 } }' \
+  "$WORK/dump.txt" >"$WORK/timing" || fail "$(cat "$WORK/timing")"
+pass "a looping pattern arrives with the right bytes, in order, a beat apart, and link-seq ends after --beats"
+
+# --- signals mid-note: every note-on gets its note-off -----------------------
+cat >"$WORK/long.json" <<'EOF'
+{"format": "link-seq/1", "tracks": [
+  {"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 64}, {"beat": 0, "note": 64, "duration": 64},
+                            {"beat": 0, "cc": 64, "value": 127}]},
+  {"channel": 10, "events": [{"beat": 0, "raw": [153, 36, 100]}]}]}
+EOF
+for sig in INT TERM; do
+  mark_dump
+  background "$BIN/link-seq" --backend jack --connect midi-monitor:input --quantum 1 --timeout 0 "$WORK/long.json"
+  SEQ=$LAST_PID
+  wait_for 10 "the notes" sh -c "tail -n +$((MARK + 1)) '$WORK/dump.txt' | grep -q ': 90 40'"
+  kill -"$sig" "$SEQ"
+  set +e; wait "$SEQ"; code=$?; set -e
+  [ "$code" -eq 0 ] || fail "link-seq exited $code on SIG$sig, expected 0"
+  sleep 0.2
+  balanced "$(since_mark)" >"$WORK/balance" || fail "after SIG$sig: $(cat "$WORK/balance")"
+  messages "$(since_mark)" | grep -q "^b0 40 00$" || fail "after SIG$sig: the sustain pedal was left down"
+done
+pass "SIGINT and SIGTERM mid-note: every note-on has its note-off, the pedal is released, exit 0"
+
+# --- the session's transport stops: notes end, playing waits for the next start
+mark_dump
+expect_exit 0 "$BIN/link-tempo" --play --peers 2 --timeout 5
+background "$BIN/link-seq" --backend jack --connect midi-monitor:input --sync --quantum 1 --peers 2 --timeout 5 \
+  "$WORK/long.json"
+SEQ=$LAST_PID
+wait_for 10 "the notes" sh -c "tail -n +$((MARK + 1)) '$WORK/dump.txt' | grep -q ': 90 40'"
+expect_exit 0 "$BIN/link-tempo" --stop --peers 3 --timeout 5
+wait_for 5 "the note-offs" sh -c "tail -n +$((MARK + 1)) '$WORK/dump.txt' | grep -q ': 80 40'"
+balanced "$(since_mark)" >"$WORK/balance" || fail "after the transport stopped: $(cat "$WORK/balance")"
+kill -0 "$SEQ" 2>/dev/null || fail "link-seq ended when the transport stopped"
+kill -INT "$SEQ"
+wait "$SEQ" || fail "link-seq failed"
+pass "--sync: the session stopping ends every sounding note and link-seq waits"
+
+# --- --dry-run and --to-json ---------------------------------------------------
+expect_exit 0 "$BIN/link-seq" --dry-run --timeout 0 "$WORK/pattern.json"
+[ "$(wc -l <"$WORK/stdout")" -eq 5 ] || fail "--dry-run of a loop prints one pass: $(cat "$WORK/stdout")"
+jq -e -s '[.[].bytes] == [[145,60,100],[129,60,0],[145,64,90],[129,64,0],[177,74,64]]
+          and (.[2].time_us - .[0].time_us == 500000) and (.[2].beat - .[0].beat == 1)' \
+  "$WORK/stdout" >/dev/null || fail "--dry-run schedule: $(cat "$WORK/stdout")"
+"$BIN/link-seq" --to-json "$WORK/pattern.json" >"$WORK/again.json"
+expect_exit 0 "$BIN/link-seq" --check "$WORK/again.json"
+"$BIN/link-seq" --to-json "$WORK/again.json" | diff "$WORK/again.json" - >/dev/null \
+  || fail "--to-json is not stable"
+pass "--dry-run prints the schedule as JSON Lines; --to-json reads back the same"
+
+# --- a Standard MIDI File: type 1, 96 ticks per quarter note -----------------
+# Track 1: tempo and time signature 3/4 (ignored / quantum 3); track 2: a
+# note on channel 3 at tick 96 for 48 ticks, then a program change.
+printf 'MThd\000\000\000\006\000\001\000\002\000\140' >"$WORK/song.mid"
+printf 'MTrk\000\000\000\023\000\377\121\003\007\241\040\000\377\130\004\003\002\030\010\000\377\057\000' >>"$WORK/song.mid"
+printf 'MTrk\000\000\000\017\140\222\074\144\060\202\074\000\000\302\005\000\377\057\000' >>"$WORK/song.mid"
+"$BIN/link-seq" --to-json "$WORK/song.mid" >"$WORK/song.json" 2>"$WORK/stderr" || fail "--to-json song.mid: $(cat "$WORK/stderr")"
+jq -e '.quantum == 3 and (.tracks | length) == 1 and .tracks[0].channel == 3
+       and .tracks[0].events == [{"beat": 1, "note": 60, "velocity": 100, "duration": 0.5},
+                                 {"beat": 1.5, "program": 5}]' "$WORK/song.json" >/dev/null \
+  || fail "song.mid as JSON: $(cat "$WORK/song.json")"
+expect_exit 0 "$BIN/link-seq" --dry-run --timeout 0 "$WORK/song.mid"
+jq -e -s '[.[].bytes] == [[146,60,100],[130,60,0],[194,5]]' "$WORK/stdout" >/dev/null \
+  || fail "song.mid schedule: $(cat "$WORK/stdout")"
+printf 'MThd\000\000\000\006\000\002\000\001\000\140' >"$WORK/type2.mid"
+expect_exit 2 "$BIN/link-seq" --check "$WORK/type2.mid"
+grep -q "type2.mid: expected a Standard MIDI File of type 0 or 1, got type 2" "$WORK/stderr" \
+  || fail "type 2 message: $(cat "$WORK/stderr")"
+pass "a MIDI file plays through --dry-run and --to-json (ticks as beats, its tempo ignored); type 2 exits 2"
