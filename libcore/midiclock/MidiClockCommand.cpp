@@ -1,16 +1,11 @@
 #include "midiclock/MidiClockCommand.hpp"
 
-#include "cli/Output.hpp"
-#include "cli/Signals.hpp"
 #include "midi/Output.hpp"
 #include "midiclock/MidiClock.hpp"
-#include "session/AnnouncedTransport.hpp"
-#include "session/Join.hpp"
-#include "status/StatusReport.hpp"
+#include "playback/Playback.hpp"
 
 #include <fmt/core.h>
 
-#include <atomic>
 #include <cmath>
 #include <unistd.h>
 
@@ -46,17 +41,6 @@ void validate(const MidiClockCommandOptions& options) {
                                                options.offset_ms));
 }
 
-namespace {
-
-// link-status's live line, plus the ticks sent so far.
-std::string live_line(const Session& session, const AnnouncedTransport& transport,
-                      const MidiClock& clock, double quantum) {
-  return fmt::format("{} | {} ticks", format_live_line(capture_status(session, quantum, &transport)),
-                     clock.ticks_sent());
-}
-
-} // namespace
-
 ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   validate(options);
   if (options.output.list) {
@@ -68,15 +52,6 @@ ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   // join the session or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
 
-  Session session;
-  session.enable_start_stop_sync(!options.no_sync);
-  std::atomic<bool> link_reported_transport{false};
-  session.on_transport([&](bool) { link_reported_transport.store(true); });
-  const AnnouncedTransport transport(session);
-  join_as_asked(session, options.common.peers, options.common.timeout());
-  if (stop_requested()) return ExitCode::ok;
-  transport.settle();
-
   MidiClockOptions clock_options;
   clock_options.quantum = options.common.quantum;
   clock_options.start_stop_sync = !options.no_sync;
@@ -84,26 +59,15 @@ ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   clock_options.idle_clock = !options.no_idle_clock;
   clock_options.offset = HostTime(std::llround(options.offset_ms * 1000.0));
   MidiClock clock(clock_options);
-  // Until Link itself reports a start or stop, trust what the peers announce.
-  const auto update_hint = [&] {
-    clock.set_transport_hint(link_reported_transport.load() ? std::nullopt
-                                                            : transport.is_playing());
-  };
-  update_hint();
 
-  output->start(session, clock);
-  const bool live = !options.quiet && is_terminal(STDERR_FILENO);
-  LineOutput status(stderr);
-  auto seen = session.change_count();
-  while (!stop_requested() && !output->failure()) {
-    seen = session.wait_for_change(seen, std::chrono::milliseconds(live ? 50 : 100));
-    update_hint();
-    if (live) status.redraw(live_line(session, transport, clock, options.common.quantum));
-  }
-  output->stop();
-  if (live) status.finish_live();
-  if (const auto broke = output->failure(); broke && !output->reader_gone())
-    throw failure(output->description(), *broke);
+  PlaybackOptions playback;
+  playback.common = options.common;
+  playback.start_stop_sync = !options.no_sync;
+  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
+  PlaybackHooks hooks;
+  hooks.transport_hint = [&](std::optional<bool> playing) { clock.set_transport_hint(playing); };
+  hooks.live_suffix = [&] { return fmt::format(" | {} ticks", clock.ticks_sent()); };
+  play_in_session(*output, clock, playback, hooks);
   return ExitCode::ok;
 }
 

@@ -4,18 +4,15 @@
 #include "cli/Signals.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/Output.hpp"
+#include "playback/Playback.hpp"
 #include "seq/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
 #include "sequence/Load.hpp"
-#include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"
-#include "status/StatusReport.hpp"
 
 #include <fmt/core.h>
 
-#include <atomic>
 #include <cmath>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -109,8 +106,8 @@ ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayer
   return ExitCode::ok;
 }
 
-std::string live_line(const Session& session, const AnnouncedTransport& transport,
-                      const SequencePlayer& player, double quantum) {
+// Where playing is and what was sent, after link-status's live line.
+std::string live_suffix(const SequencePlayer& player) {
   const double pass = player.pass_length();
   std::string where = "waiting";
   if (player.playing()) {
@@ -119,9 +116,7 @@ std::string live_line(const Session& session, const AnnouncedTransport& transpor
                 ? fmt::format("beat {:.1f} of {:g}", std::fmod(position, pass), pass)
                 : fmt::format("beat {:.1f}", position);
   }
-  return fmt::format("{} | {} | {} sent",
-                     format_live_line(capture_status(session, quantum, &transport)), where,
-                     player.events_sent());
+  return fmt::format(" | {} | {} sent", where, player.events_sent());
 }
 
 } // namespace
@@ -175,41 +170,21 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   // The output before the session: a port that does not exist ends the run
   // before we join or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
-
-  Session session;
-  session.enable_start_stop_sync(options.sync);
-  std::atomic<bool> link_reported_transport{false};
-  session.on_transport([&](bool) { link_reported_transport.store(true); });
-  const AnnouncedTransport transport(session);
-  join_as_asked(session, options.common.peers, options.common.timeout());
-  if (stop_requested()) return ExitCode::ok;
-  transport.settle();
-
   SequencePlayer player(seq, play);
-  const auto update_hint = [&] {
-    player.set_transport_hint(link_reported_transport.load() ? std::nullopt : transport.is_playing());
-  };
-  update_hint();
 
-  output->start(session, player);
-  const bool live = !options.quiet && is_terminal(STDERR_FILENO);
-  LineOutput status(stderr);
-  auto seen = session.change_count();
-  while (!stop_requested() && !output->failure() && !player.done()) {
-    seen = session.wait_for_change(seen, std::chrono::milliseconds(live ? 50 : 100));
-    update_hint();
-    if (live) status.redraw(live_line(session, transport, player, quantum));
-  }
-  // Played to the end: the last note-offs are rendered; let their time come
-  // (outputs render a little ahead) before the output stops.
-  if (player.done()) {
-    while (!stop_requested() && session.now() < player.last_time() + std::chrono::milliseconds(50))
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  output->stop();
-  if (live) status.finish_live();
-  if (const auto broke = output->failure(); broke && !output->reader_gone())
-    throw failure(output->description(), *broke);
+  PlaybackOptions playback;
+  playback.common = options.common;
+  playback.common.quantum = quantum;
+  playback.start_stop_sync = options.sync;
+  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
+  PlaybackHooks hooks;
+  hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
+  hooks.finished = [&]() -> std::optional<HostTime> {
+    if (!player.done()) return std::nullopt;
+    return player.last_time();
+  };
+  hooks.live_suffix = [&] { return live_suffix(player); };
+  play_in_session(*output, player, playback, hooks);
   return ExitCode::ok;
 }
 

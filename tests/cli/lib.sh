@@ -58,3 +58,20 @@ start_jack() {
   background jackd -n "$JACK_SERVER" -S -d dummy -r 48000 -p 256 >"$WORK/jackd.log" 2>&1
   wait_for 10 "the JACK server" jack_lsp -s "$JACK_SERVER"
 }
+
+# jack_midi_dump as the receiving device, on the test's JACK server: every
+# message it gets, a line each ("  FRAME: BYTES description"), in $WORK/dump.txt.
+start_midi_monitor() {
+  # Line-buffered, so the file shows each message when it arrives.
+  background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
+  wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
+}
+
+# Two long-running peers, so the session (and its transport) outlives each
+# link-tempo run. The first one's JSON Lines are in $WORK/watch.jsonl.
+start_watchers() {
+  background "$BIN/link-status" --watch --timeout 0 >"$WORK/watch.jsonl"
+  wait_for 5 "the watcher" test -s "$WORK/watch.jsonl"
+  background "$BIN/link-status" --watch --timeout 0 >/dev/null
+  wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
+}

@@ -3,16 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_jack
-# Line-buffered, so the file shows each message when it arrives.
-background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
-wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
-
-# Two long-running peers, so the session (and its transport) outlives each
-# link-tempo run.
-background "$BIN/link-status" --watch --timeout 0 >"$WORK/watch.jsonl"
-wait_for 5 "the watcher" test -s "$WORK/watch.jsonl"
-background "$BIN/link-status" --watch --timeout 0 >/dev/null
-wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
+start_midi_monitor
+start_watchers
 
 # --- bad input: exit 2, a clear message, no port opened, nothing sent --------
 expect_exit 2 "$BIN/link-midiclock" --backend midi2

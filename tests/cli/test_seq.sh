@@ -3,13 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_jack
-background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
-wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
-
-background "$BIN/link-status" --watch --timeout 0 >"$WORK/watch.jsonl"
-wait_for 5 "the watcher" test -s "$WORK/watch.jsonl"
-background "$BIN/link-status" --watch --timeout 0 >/dev/null
-wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
+start_midi_monitor
+start_watchers
 
 # messages FILE: the dump's messages, without frames or jack_midi_dump's
 # descriptions ("90 3c 64" lines). The dump's lines: "  51946: 90 3c 64 note on ...".

@@ -1,0 +1,55 @@
+#include "playback/Playback.hpp"
+
+#include "cli/Output.hpp"
+#include "cli/Signals.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Join.hpp"
+#include "status/StatusReport.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace linktools {
+
+void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
+                     const PlaybackOptions& options, const PlaybackHooks& hooks) {
+  Session session;
+  session.enable_start_stop_sync(options.start_stop_sync);
+  std::atomic<bool> link_reported_transport{false};
+  session.on_transport([&](bool) { link_reported_transport.store(true); });
+  const AnnouncedTransport transport(session);
+  join_as_asked(session, options.common.peers, options.common.timeout());
+  if (stop_requested()) return;
+  transport.settle();
+
+  const auto update_hint = [&] {
+    hooks.transport_hint(link_reported_transport.load() ? std::nullopt : transport.is_playing());
+  };
+  update_hint();
+
+  output.start(session, source);
+  LineOutput status(stderr);
+  auto seen = session.change_count();
+  std::optional<HostTime> last;
+  while (!stop_requested() && !output.failure() && !(last = hooks.finished())) {
+    seen = session.wait_for_change(seen, std::chrono::milliseconds(options.live ? 50 : 100));
+    update_hint();
+    if (options.live)
+      status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
+                    hooks.live_suffix());
+  }
+  // Finished: outputs render a little ahead; let the last event's time come
+  // before the output stops (stopping sends what is left at once).
+  if (last) {
+    while (!stop_requested() && !output.failure() &&
+           session.now() < *last + std::chrono::milliseconds(50))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  output.stop();
+  if (options.live) status.finish_live();
+  if (const auto broke = output.failure(); broke && !output.reader_gone())
+    throw failure(output.description(), *broke);
+}
+
+} // namespace linktools
