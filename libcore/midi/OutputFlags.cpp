@@ -4,7 +4,13 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
+
 namespace linktools::midi {
+
+namespace {
+constexpr double kMaxOffsetMs = 1000.0;
+} // namespace
 
 void add_output_flags(CLI::App& app, OutputFlags& flags) {
   app.add_option("-b,--backend", flags.backend,
@@ -15,6 +21,8 @@ void add_output_flags(CLI::App& app, OutputFlags& flags) {
   app.add_option("-n,--name", flags.name, "Client name for JACK or ALSA");
   app.add_option("-p,--port", flags.port, "Name of our MIDI output port (JACK or ALSA)");
   app.add_option("-o,--output", flags.output, "jsonl: file to write (- for stdout)");
+  app.add_option("--offset-ms", flags.offset_ms,
+                 "Send everything this much later (negative: earlier), -1000..1000");
 }
 
 void validate(const OutputFlags& flags) {
@@ -29,7 +37,12 @@ void validate(const OutputFlags& flags) {
     throw bad_input("--output", "only the jsonl backend writes to a file (add --backend jsonl)");
   if (flags.connect && *backend == Backend::jsonl)
     throw bad_input("--connect", "the jsonl backend has no ports to connect");
+  if (!std::isfinite(flags.offset_ms) || std::abs(flags.offset_ms) > kMaxOffsetMs)
+    throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
+                                               flags.offset_ms));
 }
+
+HostTime OutputFlags::offset() const { return HostTime(std::llround(offset_ms * 1000.0)); }
 
 OutputOptions output_options(const OutputFlags& flags) {
   OutputOptions out;

@@ -21,9 +21,13 @@ struct OutputFlags {
   std::string name;          // client name
   std::string port = "out";  // our port's name
   std::string output = "-";  // jsonl: the file
+  double offset_ms = 0.0;    // added to every message's time (negative: earlier)
+
+  HostTime offset() const;
 };
 
-// -b/--backend, -l/--list, -c/--connect, -n/--name, -p/--port, -o/--output.
+// -b/--backend, -l/--list, -c/--connect, -n/--name, -p/--port, -o/--output,
+// --offset-ms.
 void add_output_flags(CLI::App& app, OutputFlags& flags);
 
 // Throws ToolError(bad_input) naming the flag and what was expected.

@@ -11,10 +11,6 @@
 
 namespace linktools {
 
-namespace {
-constexpr double kMaxOffsetMs = 1000.0;
-} // namespace
-
 std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
   auto app = make_app("link-midiclock",
                       "Send MIDI clock (24 per beat), Start/Stop and Song Position, locked to the\n"
@@ -27,8 +23,6 @@ std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
                 "Joining a playing session: Song Position Pointer + Continue on the next "
                 "sixteenth (instead of Start on the next bar)");
   app->add_flag("--no-idle-clock", options.no_idle_clock, "Send no clock while stopped");
-  app->add_option("--offset-ms", options.offset_ms,
-                  "Send everything this much later (negative: earlier), -1000..1000");
   app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
   return app;
 }
@@ -36,9 +30,6 @@ std::unique_ptr<CLI::App> make_midiclock_app(MidiClockCommandOptions& options) {
 void validate(const MidiClockCommandOptions& options) {
   validate(options.common);
   midi::validate(options.output);
-  if (!std::isfinite(options.offset_ms) || std::abs(options.offset_ms) > kMaxOffsetMs)
-    throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
-                                               options.offset_ms));
 }
 
 ExitCode run_midiclock(const MidiClockCommandOptions& options) {
@@ -57,7 +48,7 @@ ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   clock_options.start_stop_sync = !options.no_sync;
   clock_options.song_position = options.spp;
   clock_options.idle_clock = !options.no_idle_clock;
-  clock_options.offset = HostTime(std::llround(options.offset_ms * 1000.0));
+  clock_options.offset = options.output.offset();
   MidiClock clock(clock_options);
 
   PlaybackOptions playback;

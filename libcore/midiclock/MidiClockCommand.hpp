@@ -16,7 +16,6 @@ struct MidiClockCommandOptions {
   bool no_sync = false;
   bool spp = false;
   bool no_idle_clock = false;
-  double offset_ms = 0.0;
   bool quiet = false;
 };
 

@@ -19,7 +19,6 @@
 namespace linktools {
 
 namespace {
-constexpr double kMaxOffsetMs = 1000.0;
 constexpr double kMaxLengthBeats = 1e6;
 } // namespace
 
@@ -47,8 +46,6 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
                 "port, then exit");
   app->add_flag("--check", options.check, "Only check the file, then exit");
   app->add_flag("--to-json", options.to_json, "Print the sequence as a link-seq/1 document, then exit");
-  app->add_option("--offset-ms", options.offset_ms,
-                  "Send everything this much later (negative: earlier), -1000..1000");
   app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
   return app;
 }
@@ -68,9 +65,6 @@ void validate(const SeqCommandOptions& options) {
       throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
                                         kMaxLengthBeats, *value));
   }
-  if (!std::isfinite(options.offset_ms) || std::abs(options.offset_ms) > kMaxOffsetMs)
-    throw bad_input("--offset-ms", fmt::format("expected milliseconds in -1000..1000, got {}",
-                                               options.offset_ms));
 }
 
 namespace {
@@ -158,7 +152,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   if (options.bars) play.length = *options.bars * quantum;
   if (options.beats) play.length = *options.beats;
   play.start_stop_sync = options.sync;
-  play.offset = HostTime(std::llround(options.offset_ms * 1000.0));
+  play.offset = options.output.offset();
 
   if (options.dry_run) {
     Session session;

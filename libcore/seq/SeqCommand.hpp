@@ -22,7 +22,6 @@ struct SeqCommandOptions {
   bool dry_run = false;
   bool check = false;
   bool to_json = false;
-  double offset_ms = 0.0;
   bool quiet = false;
 };
 
