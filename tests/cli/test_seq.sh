@@ -63,6 +63,11 @@ grep -q "got an empty file" "$WORK/stderr" || fail "empty file message: $(cat "$
 expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/missing.json"
 grep -q "missing.json: cannot open it: No such file or directory" "$WORK/stderr" \
   || fail "missing file message: $(cat "$WORK/stderr")"
+truncate -s 513M "$WORK/huge.json"  # sparse: no disk used
+expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK/huge.json"
+grep -q "huge.json: expected a file of at most 512 MiB, got 513 MiB" "$WORK/stderr" \
+  || fail "huge file message: $(cat "$WORK/stderr")"
+rm -f "$WORK/huge.json"
 expect_exit 2 "$BIN/link-seq" --backend jack --connect no-such:port "$WORK/pattern.json"
 expect_exit 2 "$BIN/link-seq" --bars 2 --beats 3 "$WORK/pattern.json"
 sleep 0.3

@@ -361,3 +361,55 @@ TEST_CASE("an empty sequence is done at once; an empty loop plays silence") {
   CHECK_FALSE(loop.done());
   CHECK(out.events.empty());
 }
+
+TEST_CASE("note tracker: ends in order, retrigger keeps the later end, shift, release") {
+  linktools::NoteTracker t;
+  CHECK(t.next_end() == linktools::NoteTracker::kForever);
+  CHECK_FALSE(t.start(1, 60, 4.0));
+  CHECK_FALSE(t.start(2, 60, 2.0)); // another channel: another note
+  CHECK_FALSE(t.start(1, 64, linktools::NoteTracker::kForever));
+  CHECK(t.sounding() == 3);
+  int ch = 0, note = 0;
+  CHECK(t.next_end() == 2.0);
+  t.next_due(ch, note);
+  CHECK((ch == 2 && note == 60));
+  t.stop(ch, note);
+  CHECK(t.next_end() == 4.0);
+  CHECK(t.start(1, 60, 3.0)); // already sounding: a retrigger, still ends at 4
+  CHECK(t.next_end() == 4.0);
+  CHECK(t.start(1, 60, 6.0)); // now ends at 6
+  CHECK(t.next_end() == 6.0);
+  t.shift(-4.0);
+  CHECK(t.next_end() == 2.0);
+  t.controller(1, 64, 127);
+  t.controller(3, 66, 64);
+  t.controller(3, 66, 10); // released again: nothing owed
+  std::vector<std::pair<int, int>> offs, pedals;
+  t.release_all([&](int c, int n) { offs.emplace_back(c, n); },
+                [&](int c, int cc) { pedals.emplace_back(c, cc); });
+  std::sort(offs.begin(), offs.end());
+  CHECK(offs == std::vector<std::pair<int, int>>{{1, 60}, {1, 64}});
+  CHECK(pedals == std::vector<std::pair<int, int>>{{1, 64}});
+  CHECK(t.sounding() == 0);
+  CHECK(t.next_end() == linktools::NoteTracker::kForever);
+  CHECK_FALSE(t.is_sounding(1, 60));
+}
+
+TEST_CASE("note tracker: every pitch on every channel at once") {
+  linktools::NoteTracker t;
+  for (int ch = 1; ch <= 16; ++ch)
+    for (int n = 0; n < 128; ++n) CHECK_FALSE(t.start(ch, n, ch * 1000.0 + n));
+  CHECK(t.sounding() == 16 * 128);
+  t.stop_channel(16);
+  CHECK(t.sounding() == 15 * 128);
+  double last = -1.0;
+  while (t.next_end() != linktools::NoteTracker::kForever) {
+    CHECK(t.next_end() > last);
+    last = t.next_end();
+    int ch = 0, note = 0;
+    t.next_due(ch, note);
+    CHECK(last == ch * 1000.0 + note);
+    t.stop(ch, note);
+  }
+  CHECK(t.sounding() == 0);
+}
