@@ -1,8 +1,8 @@
 #pragma once
 // Where the receiver's MIDI comes from: a JACK MIDI input port, or JSON Lines
 // on stdin as link-midiclock's jsonl backend writes them. Either way every
-// real-time message becomes an Observation stamped with the Link host time at
-// which it reached us, placed on our own session's grid.
+// message the run measures (is_measured) becomes an Observation stamped with
+// the Link host time at which it reached us, placed on our own session's grid.
 
 #include "GridTiming.hpp"
 #include "session/Session.hpp"
@@ -33,7 +33,7 @@ struct InputFacts {
 class ClockInput {
 public:
   virtual ~ClockInput() = default;
-  // Begins receiving (JACK: activates the client and makes the connection).
+  // Begins receiving (JACK: takes messages from now on and makes the connection).
   virtual void start() = 0;
   // Main thread: appends what arrived since the last call, waiting up to
   // `wait` for something first. False once nothing more can arrive (end of
@@ -42,12 +42,16 @@ public:
   virtual InputFacts facts() const = 0;
 };
 
-// A JACK client "clock-receiver" with a MIDI input "in", connected from
-// `connect` on start() when given. Throws ToolError: failure (exit 1) when no
-// JACK server runs, bad_input when `connect` names no MIDI output port.
+// A JACK client "clock-receiver" with a MIDI input "in". The client is active
+// from the start, so a sender can connect to it; messages count from start()
+// on, which also connects `connect` (when given) to our input. Throws
+// ToolError: failure (exit 1) when no JACK server runs, bad_input when
+// `connect` names no MIDI output port.
 std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
+                                            const Measure& measure,
                                             const std::optional<std::string>& connect);
 
-std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum);
+std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum,
+                                             const Measure& measure);
 
 } // namespace linktools::bench

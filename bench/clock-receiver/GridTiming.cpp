@@ -26,9 +26,18 @@ double mean_of(std::span<const double> values) noexcept {
 
 } // namespace
 
-bool is_measured(std::uint8_t status) noexcept {
+bool is_measured(std::span<const std::uint8_t> message, const Measure& measure) noexcept {
+  if (message.empty()) return false;
+  const std::uint8_t status = message[0];
+  if (measure.what == Measure::What::note_ons)
+    return is_timed(status, measure) && message.size() >= 3 && message[2] > 0;
   return status == midi::kClock || status == midi::kStart || status == midi::kContinue ||
          status == midi::kStop;
+}
+
+bool is_timed(std::uint8_t status, const Measure& measure) noexcept {
+  if (measure.what == Measure::What::note_ons) return (status & 0xF0) == 0x90;
+  return status == midi::kClock;
 }
 
 double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
@@ -41,7 +50,7 @@ double tempo_change_time(const SessionState& before, const SessionState& after, 
   return std::clamp(met, now_us - kMaxChangeAgeUs, now_us);
 }
 
-Observation GridProbe::observe(const SessionState& state, std::uint8_t status,
+Observation GridProbe::observe(const SessionState& state, std::span<const std::uint8_t> message,
                                double time_us) noexcept {
   if (previous_ && !same_tempo(state.tempo(), previous_->tempo()))
     tempo_since_us_ = tempo_change_time(*previous_, state, time_us, quantum_);
@@ -50,9 +59,14 @@ Observation GridProbe::observe(const SessionState& state, std::uint8_t status,
   // error so a sub-microsecond time is not rounded twice.
   const HostTime at(std::llround(time_us));
   const double beat = state.beat_at_time(at, quantum_);
-  const auto tick = static_cast<std::int64_t>(std::llround(beat * kTicksPerBeat));
+  const double step = static_cast<double>(step_ticks_);
+  const auto tick = static_cast<std::int64_t>(std::llround(beat * kTicksPerBeat / step)) *
+                    step_ticks_;
   const HostTime grid = state.time_at_beat(static_cast<double>(tick) / kTicksPerBeat, quantum_);
-  return {status,        time_us, tick, time_us - static_cast<double>(grid.count()),
+  const std::uint8_t status = message.empty() ? 0 : message[0];
+  const bool channel_message = status >= 0x80 && status < 0xF0;
+  const std::uint8_t note = channel_message && message.size() >= 2 ? message[1] : 0;
+  return {status,  note, time_us, tick, time_us - static_cast<double>(grid.count()),
           state.tempo(), tempo_since_us_};
 }
 
@@ -63,15 +77,16 @@ double nearest_rank(std::span<const double> sorted, double p) noexcept {
 }
 
 TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
-                        double change_window_us) {
+                        double change_window_us, const Measure& measure) {
   TimingSummary s;
-  // First pass: the tempo changes, dated, and missing/extra ticks.
+  const std::int64_t step_ticks = std::max<std::int64_t>(1, measure.step_ticks);
+  // First pass: the tempo changes, dated, and missing/extra steps.
   std::vector<double> changes;
   bool have_previous = false;
   std::int64_t previous_tick = 0;
   double previous_tempo = 0.0;
   for (const Observation& o : observations) {
-    if (o.status != midi::kClock) continue;
+    if (!is_timed(o.status, measure)) continue;
     const bool measured = o.time_us >= measure_from_us;
     if (have_previous && !same_tempo(o.tempo, previous_tempo)) {
       const bool dated = std::isfinite(o.tempo_since_us) && o.tempo_since_us <= o.time_us;
@@ -79,7 +94,8 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       if (measured) ++s.tempo_changes;
     }
     if (measured && have_previous) {
-      const std::int64_t step = o.tick - previous_tick;
+      // GridProbe puts every tick on a whole step, so this divides exactly.
+      const std::int64_t step = (o.tick - previous_tick) / step_ticks;
       if (step > 1) s.missing += static_cast<std::uint64_t>(step - 1);
       if (step < 1) ++s.extra;
     }
@@ -98,7 +114,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
   std::vector<double> errors; // signed, in arrival order
   for (const Observation& o : observations) {
     if (o.time_us < measure_from_us) continue;
-    if (o.status != midi::kClock) {
+    if (!is_timed(o.status, measure)) {
       s.transport.push_back({o.status, o.time_us, o.tick, o.error_us});
       continue;
     }

@@ -1,9 +1,9 @@
 #pragma once
-// What the benchmark measures: every MIDI real-time message as it arrived,
-// placed against the receiver's own Link beat grid (one MIDI clock tick every
-// 1/24 beat), and the summary of a run. GridProbe runs in JACK's process
-// callback; summarize() is a pure function of the observations, so it can be
-// checked with made-up numbers.
+// What the benchmark measures: every MIDI clock message (or, in note-on
+// mode, every note-on) as it arrived, placed against the receiver's own Link
+// beat grid (one MIDI clock tick every 1/24 beat), and the summary of a run.
+// GridProbe runs in JACK's process callback; summarize() is a pure function
+// of the observations, so it can be checked with made-up numbers.
 
 #include "session/SessionState.hpp"
 
@@ -16,10 +16,29 @@
 
 namespace linktools::bench {
 
+// What a run times. The clock: every MIDI clock message against the nearest
+// grid tick, one expected per tick; Start, Continue and Stop are reported one
+// by one. Note-ons: every note-on (0x90-0x9F, velocity above 0) against the
+// nearest grid tick that is a whole number of steps (step_ticks grid ticks,
+// 6 for sixteenths), one expected per step; nothing else is looked at.
+struct Measure {
+  enum class What { clock, note_ons };
+  What what = What::clock;
+  std::int64_t step_ticks = 1; // always 1 for the clock
+
+  static Measure clock() noexcept { return {}; }
+  static Measure note_ons(std::int64_t step_ticks) noexcept {
+    return {What::note_ons, step_ticks};
+  }
+};
+
 struct Observation {
-  std::uint8_t status = 0; // 0xF8 clock, 0xFA start, 0xFB continue, 0xFC stop
+  std::uint8_t status = 0; // 0xF8 clock, 0xFA start, 0xFB continue, 0xFC stop, 0x9n note-on
+  std::uint8_t note = 0;   // note-ons: the note number (the log shows it)
   double time_us = 0.0;    // Link host time at which the message arrived
-  std::int64_t tick = 0;   // the nearest grid tick k, at beat k / 24
+  // The nearest grid tick k (at beat k / 24) the message may fall on: every
+  // tick for the clock, every step_ticks-th tick for note-ons.
+  std::int64_t tick = 0;
   double error_us = 0.0;   // time_us minus the host time of that grid tick
   double tempo = 0.0;      // the receiver's session tempo at that moment
   // When the newest tempo change the receiver knows of took effect (see
@@ -27,8 +46,14 @@ struct Observation {
   double tempo_since_us = std::numeric_limits<double>::quiet_NaN();
 };
 
-// Clock, Start, Continue and Stop: the messages the benchmark times.
-bool is_measured(std::uint8_t status) noexcept;
+// Whether `message` (one complete MIDI message, status byte first) is one
+// the run looks at: the clock mode's Clock, Start, Continue and Stop, or
+// note-on mode's note-ons. A note-on with velocity 0 is a note-off.
+bool is_measured(std::span<const std::uint8_t> message, const Measure& measure) noexcept;
+
+// Of the messages is_measured() lets through, those timed against the grid
+// (clock ticks, note-ons); the rest are transport messages.
+bool is_timed(std::uint8_t status, const Measure& measure) noexcept;
 
 // Places messages on the receiver's grid, one after another, and notices
 // when the grid's tempo changes. A peer hears of a change a little after it
@@ -39,11 +64,15 @@ bool is_measured(std::uint8_t status) noexcept;
 // Thread-safe: no (one thread). Realtime-safe: yes.
 class GridProbe {
 public:
-  explicit GridProbe(double quantum) noexcept : quantum_(quantum) {}
-  Observation observe(const SessionState& state, std::uint8_t status, double time_us) noexcept;
+  explicit GridProbe(double quantum, std::int64_t step_ticks = 1) noexcept
+      : quantum_(quantum), step_ticks_(step_ticks) {}
+  // `message` as is_measured() passed it.
+  Observation observe(const SessionState& state, std::span<const std::uint8_t> message,
+                      double time_us) noexcept;
 
 private:
   double quantum_;
+  std::int64_t step_ticks_;
   std::optional<SessionState> previous_;
   double tempo_since_us_ = std::numeric_limits<double>::quiet_NaN();
 };
@@ -62,14 +91,16 @@ struct TransportMessage {
 };
 
 struct TimingSummary {
-  std::size_t ticks = 0;       // clock ticks measured (after the warm-up)
+  // Timed messages measured (after the warm-up): clock ticks, or note-ons.
+  std::size_t ticks = 0;
   // Of |error|: nearest-rank percentiles and the maximum. Zero without ticks.
   double p50_us = 0.0;
   double p99_us = 0.0;
   double max_us = 0.0;
   double mean_us = 0.0;        // signed: negative is early
-  std::uint64_t missing = 0;   // grid ticks skipped between two received ticks
-  std::uint64_t extra = 0;     // received ticks that did not advance the grid tick
+  // Counted in steps (grid ticks for the clock, step_ticks for note-ons):
+  std::uint64_t missing = 0;   // steps skipped between two timed messages
+  std::uint64_t extra = 0;     // timed messages that did not advance the step
   // Mean error of the last tenth of the ticks minus that of the first tenth:
   // how far the clock wandered off the grid over the run.
   double drift_us = 0.0;
@@ -82,14 +113,16 @@ struct TimingSummary {
   std::vector<TransportMessage> transport; // Start / Continue / Stop after the warm-up
 };
 
-// Observations must be in arrival order. Those before `measure_from_us` are
-// the warm-up: they only give the first measured tick its predecessor (for
-// missing/extra and for tempo changes). A clock tick whose tempo differs
-// from the previous tick's marks a change, dated by its tempo_since_us (or
-// by the tick itself when that is missing or later); ticks from that date
-// up to `change_window_us` after it are inside that change's window.
+// Observations must be in arrival order, with ticks as GridProbe gives them
+// for `measure`. Those before `measure_from_us` are the warm-up: they only
+// give the first measured tick its predecessor (for missing/extra and for
+// tempo changes). A timed message whose tempo differs from the previous
+// one's marks a change, dated by its tempo_since_us (or by the message
+// itself when that is missing or later); timed messages from that date up to
+// `change_window_us` after it are inside that change's window.
 TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
-                        double change_window_us = 100'000.0);
+                        double change_window_us = 100'000.0,
+                        const Measure& measure = Measure::clock());
 
 // The nearest-rank percentile (0 < p <= 100) of `sorted` (ascending, not empty).
 double nearest_rank(std::span<const double> sorted, double p) noexcept;

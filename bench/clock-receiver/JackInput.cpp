@@ -1,6 +1,6 @@
 // The JACK input. The process callback does all the timing work, because only
 // there are the event's frame and JACK's cycle times current: it updates the
-// Link/JACK clock offset, captures the session state, places each real-time
+// Link/JACK clock offset, captures the session state, places each measured
 // message on the grid and pushes the result into a lock-free ring that the
 // main thread empties. Nothing in the callback allocates, locks or prints.
 #include "ClockInput.hpp"
@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <span>
 #include <thread>
 
 namespace linktools::bench {
@@ -29,8 +30,9 @@ using midi::jack::ClientPtr;
 
 class JackInput final : public ClockInput {
 public:
-  JackInput(Session& session, double quantum, const std::optional<std::string>& connect)
-      : session_(session), probe_(quantum) {
+  JackInput(Session& session, double quantum, const Measure& measure,
+            const std::optional<std::string>& connect)
+      : session_(session), measure_(measure), probe_(quantum, measure.step_ticks) {
     client_ = midi::jack::open_client("clock-receiver", "or feed JSON Lines with --stdin");
     if (connect) {
       jack_port_t* source = jack_port_by_name(client_.get(), connect->c_str());
@@ -42,14 +44,22 @@ public:
         throw bad_input("--connect " + *connect, "not a JACK MIDI output port");
       connect_ = *connect;
     }
-    port_ = jack_port_register(client_.get(), "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-    if (!port_) throw failure("JACK", "cannot register a MIDI input port");
     jack_set_process_callback(client_.get(), &JackInput::process_thunk, this);
     jack_on_shutdown(client_.get(), &JackInput::shutdown_thunk, this);
     jack_set_xrun_callback(client_.get(), &JackInput::xrun_thunk, this);
     facts_.source = "jack";
     facts_.sample_rate = jack_get_sample_rate(client_.get());
     facts_.period = jack_get_buffer_size(client_.get());
+    // Active at once, though nothing is taken before start(): JACK connects
+    // no port of an inactive client, and a sender told to connect to us
+    // (link-seq --connect clock-receiver:in) tries that before it joins the
+    // session we are waiting for. The port comes after, so whoever sees it
+    // can connect to it. The offset tracker gets a head start too.
+    if (jack_activate(client_.get()) != 0) throw failure("JACK", "cannot activate the client");
+    active_ = true;
+    // The process callback reads port_ only after start() (receiving_).
+    port_ = jack_port_register(client_.get(), "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!port_) throw failure("JACK", "cannot register a MIDI input port");
   }
 
   ~JackInput() override {
@@ -57,8 +67,7 @@ public:
   }
 
   void start() override {
-    if (jack_activate(client_.get()) != 0) throw failure("JACK", "cannot activate the client");
-    active_ = true;
+    receiving_.store(true, std::memory_order_release);
     if (!connect_) return;
     // JACK refuses to connect a client that is not active yet, and a sender
     // that joins the session first (link-midiclock) registers its port well
@@ -116,6 +125,8 @@ private:
     // Every cycle, messages or not, so the offset is settled before the first one.
     midi::jack::sample_offset(session_, offset_);
 
+    // Until start(), our grid may not be the session's yet.
+    if (!receiving_.load(std::memory_order_acquire)) return 0;
     void* buffer = jack_port_get_buffer(port_, nframes);
     const jack_nframes_t count = jack_midi_get_event_count(buffer);
     if (count == 0) return 0;
@@ -128,11 +139,11 @@ private:
     for (jack_nframes_t i = 0; i < count; ++i) {
       jack_midi_event_t event{};
       if (jack_midi_event_get(&event, buffer, i) != 0 || event.size == 0) continue;
-      const std::uint8_t status = event.buffer[0];
-      if (!is_measured(status)) continue;
+      const std::span<const std::uint8_t> message(event.buffer, event.size);
+      if (!is_measured(message, measure_)) continue;
       const double jack_us =
           static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + event.time));
-      if (!ring_.push(probe_.observe(state, status, jack_us + offset_.offset())))
+      if (!ring_.push(probe_.observe(state, message, jack_us + offset_.offset())))
         lost_.fetch_add(1, std::memory_order_relaxed);
     }
     return 0;
@@ -144,12 +155,14 @@ private:
   std::optional<std::string> connect_;
   InputFacts facts_;
   bool active_ = false;
+  std::atomic<bool> receiving_{false};
   std::atomic<bool> shutdown_{false};
   std::atomic<std::uint64_t> lost_{0};
   std::atomic<std::uint64_t> xruns_{0};
   // 4096 messages: over 20 s of clock at 300 BPM, should the main thread stall.
   SpscRing<Observation, 4096> ring_;
   // Process thread only.
+  Measure measure_;
   midi::ClockOffset offset_;
   GridProbe probe_;
 };
@@ -157,8 +170,9 @@ private:
 } // namespace
 
 std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
+                                            const Measure& measure,
                                             const std::optional<std::string>& connect) {
-  return std::make_unique<JackInput>(session, quantum, connect);
+  return std::make_unique<JackInput>(session, quantum, measure, connect);
 }
 
 } // namespace linktools::bench

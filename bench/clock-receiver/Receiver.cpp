@@ -26,6 +26,9 @@ namespace {
 constexpr std::chrono::milliseconds kCollectWait(10);
 
 std::string message_name(std::uint8_t status) {
+  // Only the status byte is kept: a note-on's velocity is not, and it
+  // decodes as a note-off without one.
+  if ((status & 0xF0) == 0x90) return "note_on";
   const std::uint8_t byte[1] = {status};
   const auto decoded = midi::decode(byte);
   return std::string(midi::kind_name(decoded ? decoded->kind : midi::Kind::other));
@@ -43,7 +46,16 @@ struct RunFacts {
   double warmup_s = 0.0;
   double quantum = 0.0;
   double change_window_ms = 0.0;
+  Measure measure;
 };
+
+bool timing_note_ons(const RunFacts& f) { return f.measure.what == Measure::What::note_ons; }
+
+// What the timed messages are called in the text report.
+std::string timed_noun(const RunFacts& f, std::uint64_t n) {
+  return timing_note_ons(f) ? fmt::format("note-on{}", plural(n))
+                            : fmt::format("tick{}", plural(n));
+}
 
 nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
   const bool any = s.ticks > 0;
@@ -54,7 +66,6 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"quantum", f.quantum},
       {"warmup_s", f.warmup_s},
       {"measured_s", std::round(f.measured_s * 1000.0) / 1000.0},
-      {"ticks", s.ticks},
       {"p50_us", us(s.p50_us)},
       {"p99_us", us(s.p99_us)},
       {"max_us", us(s.max_us)},
@@ -66,6 +77,12 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"ticks_after_changes", s.ticks_after_changes},
       {"max_outside_changes_us", us(s.max_outside_changes_us)},
   };
+  if (timing_note_ons(f)) {
+    j["note_ons"] = s.ticks;
+    j["step_ticks"] = f.measure.step_ticks;
+  } else {
+    j["ticks"] = s.ticks;
+  }
   j["max_after_changes_us"] = s.ticks_after_changes > 0
                                   ? nlohmann::json(tidy(s.max_after_changes_us))
                                   : nlohmann::json(nullptr);
@@ -91,9 +108,13 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
   if (f.input.source == "jack")
     source = fmt::format("JACK at {} Hz, period {} frames ({:.2f} ms)", f.input.sample_rate,
                          f.input.period, 1000.0 * f.input.period / f.input.sample_rate);
-  out += fmt::format("{} clock tick{} in {:.1f} s after a {:g} s warm-up; {}; {} peer{}\n",
-                     s.ticks, plural(s.ticks), f.measured_s, f.warmup_s, source, f.peers,
-                     plural(f.peers));
+  const std::string what =
+      timing_note_ons(f)
+          ? fmt::format("note-on{} (one expected every {} grid tick{})", plural(s.ticks),
+                        f.measure.step_ticks, plural(f.measure.step_ticks))
+          : fmt::format("clock tick{}", plural(s.ticks));
+  out += fmt::format("{} {} in {:.1f} s after a {:g} s warm-up; {}; {} peer{}\n", s.ticks, what,
+                     f.measured_s, f.warmup_s, source, f.peers, plural(f.peers));
   if (s.ticks > 0) {
     out += fmt::format("|error|     p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us\n", s.p50_us,
                        s.p99_us, s.max_us);
@@ -101,9 +122,13 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                        "(last tenth minus first tenth)\n",
                        s.mean_us, s.drift_us);
   }
-  out += fmt::format("missing {}   extra {}\n", s.missing, s.extra);
+  if (timing_note_ons(f))
+    out += fmt::format("missing {}   extra {}   (in steps of {} grid tick{})\n", s.missing,
+                       s.extra, f.measure.step_ticks, plural(f.measure.step_ticks));
+  else
+    out += fmt::format("missing {}   extra {}\n", s.missing, s.extra);
   out += fmt::format("tempo changes {}   max |error| {} outside the {:g} ms after a change, {} "
-                     "inside ({} tick{})\n",
+                     "inside ({} {})\n",
                      s.tempo_changes,
                      s.ticks > s.ticks_after_changes
                          ? fmt::format("{:.1f} us", s.max_outside_changes_us)
@@ -111,7 +136,7 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                      f.change_window_ms,
                      s.ticks_after_changes > 0 ? fmt::format("{:.1f} us", s.max_after_changes_us)
                                                : std::string("-"),
-                     s.ticks_after_changes, plural(s.ticks_after_changes));
+                     s.ticks_after_changes, timed_noun(f, s.ticks_after_changes));
   for (const TransportMessage& m : s.transport)
     out += fmt::format("{} at tick {}: error {:+.1f} us\n", message_name(m.status), m.tick,
                        m.error_us);
@@ -140,10 +165,13 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
   for (const Observation& o : observations) {
     const std::string since =
         std::isfinite(o.tempo_since_us) ? fmt::format("{:.1f}", o.tempo_since_us) : "null";
+    // Note-ons also name their note, so a loop's seam can be found.
+    const std::string note =
+        (o.status & 0xF0) == 0x90 ? fmt::format(",\"note\":{}", o.note) : std::string();
     fmt::print(file.get(),
-               "{{\"time_us\":{:.1f},\"message\":\"{}\",\"tick\":{},\"error_us\":{:.2f},"
+               "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
                "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{}}}\n",
-               o.time_us, message_name(o.status), o.tick, o.error_us, o.tempo, since,
+               o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
                o.time_us < measure_from);
   }
   const bool ok = std::ferror(file.get()) == 0;
@@ -158,17 +186,24 @@ double now_us(const Session& session) { return static_cast<double>(session.now()
 std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
   auto app = make_app("clock-receiver",
                       "Join the Link session, receive a MIDI clock and report how far its ticks\n"
-                      "arrive from the session's beat grid (a benchmark receiver).");
+                      "arrive from the session's beat grid (a benchmark receiver). With\n"
+                      "--note-ons, time note-ons on the grid instead of the clock.");
   options.common.timeout_s = 5.0;
   add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag);
   auto* jack = app->add_flag("--jack", options.jack,
                              "Receive on the JACK MIDI input clock-receiver:in (the default)");
   auto* from_stdin = app->add_flag("--stdin", options.from_stdin,
-                                   "Read JSON Lines (link-midiclock --backend jsonl) from stdin");
+                                   "Read JSON Lines (--backend jsonl of link-midiclock or link-seq) from stdin");
   auto* connect = app->add_option("-c,--connect", options.connect,
                                   "JACK: connect this MIDI output port to our input");
   jack->excludes(from_stdin);
   connect->excludes(from_stdin);
+  app->add_option(
+      "--note-ons", options.note_on_step,
+      "Time note-ons (velocity > 0) instead of the clock, one expected every STEP_TICKS\n"
+      "grid ticks (24 a beat; 6: sixteenths), each against the nearest tick that is a\n"
+      "multiple of STEP_TICKS; missing/extra count steps; all other messages ignored")
+      ->type_name("STEP_TICKS");
   app->add_option("--seconds", options.seconds, "Length of the run, warm-up included");
   app->add_option("--change-window-ms", options.change_window_ms,
                   "Report ticks this long after a tempo change apart (default 100)");
@@ -187,6 +222,10 @@ void validate(const ReceiverOptions& options) {
       options.warmup_s >= options.seconds)
     throw bad_input("--warmup", fmt::format("expected seconds in [0, --seconds), got {}",
                                             options.warmup_s));
+  if (options.note_on_step &&
+      (*options.note_on_step < 1 || *options.note_on_step > kMaxNoteOnStep))
+    throw bad_input("--note-ons", fmt::format("expected grid ticks in [1, {}], got {}",
+                                              kMaxNoteOnStep, *options.note_on_step));
   if (!std::isfinite(options.change_window_ms) || options.change_window_ms < 0.0 ||
       options.change_window_ms > 10'000.0)
     throw bad_input("--change-window-ms", fmt::format("expected milliseconds in [0, 10000], got {}",
@@ -196,6 +235,8 @@ void validate(const ReceiverOptions& options) {
 ExitCode run_receiver(const ReceiverOptions& options) {
   validate(options);
   const double quantum = options.common.quantum;
+  const Measure measure =
+      options.note_on_step ? Measure::note_ons(*options.note_on_step) : Measure::clock();
   // Opened now, so a bad path fails before the run rather than after it.
   FilePtr log;
   if (options.log_path) {
@@ -204,8 +245,8 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   }
   Session session;
   // The input first: without a JACK server there is nothing to join for.
-  auto input = options.from_stdin ? open_stdin_input(session, quantum)
-                                  : open_jack_input(session, quantum, options.connect);
+  auto input = options.from_stdin ? open_stdin_input(session, quantum, measure)
+                                  : open_jack_input(session, quantum, measure, options.connect);
   // Until we share the sender's session, our grid is not the one it follows.
   const auto joined = join_session(session, 1, options.common.timeout());
   if (stop_requested()) return ExitCode::ok;
@@ -226,7 +267,8 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   const double stopped = std::min(now_us(session), end);
   std::erase_if(observations, [end](const Observation& o) { return o.time_us >= end; });
 
-  const TimingSummary summary = summarize(observations, measure_from, options.change_window_ms * 1000.0);
+  const TimingSummary summary =
+      summarize(observations, measure_from, options.change_window_ms * 1000.0, measure);
   if (log) write_log(std::move(log), *options.log_path, observations, measure_from);
   RunFacts facts;
   facts.input = input->facts();
@@ -235,13 +277,14 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   facts.warmup_s = options.warmup_s;
   facts.quantum = quantum;
   facts.change_window_ms = options.change_window_ms;
+  facts.measure = measure;
   if (options.common.json)
     std::puts(to_json(summary, facts).dump().c_str());
   else
     std::fputs(to_text(summary, facts).c_str(), stdout);
   std::fflush(stdout);
   if (summary.ticks == 0)
-    throw ToolError(kNoTicks, "no clock ticks",
+    throw ToolError(kNoTicks, timing_note_ons(facts) ? "no note-ons" : "no clock ticks",
                     fmt::format("none arrived in the {:.1f} s after the warm-up",
                                 facts.measured_s));
   return ExitCode::ok;

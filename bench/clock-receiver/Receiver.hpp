@@ -1,7 +1,8 @@
 #pragma once
 // clock-receiver: joins the Link session as one more peer, receives a MIDI
 // clock (JACK or JSON Lines on stdin) and reports how far each tick arrived
-// from the ideal beat grid of the receiver's own session state.
+// from the ideal beat grid of the receiver's own session state. With
+// --note-ons it times note-ons on every STEP_TICKS-th tick instead (link-seq).
 
 #include "cli/Tool.hpp"
 
@@ -22,9 +23,15 @@ struct ReceiverOptions {
   // Ticks this long after a tempo change are reported apart: the peers hear
   // of a change tens of milliseconds after the moment it is dated.
   double change_window_ms = 100.0;
+  // --note-ons STEP_TICKS: time note-ons, one expected every STEP_TICKS grid
+  // ticks, instead of the clock.
+  std::optional<int> note_on_step;
 };
 
-// Fewer than one tick arrived after the warm-up.
+// Where --note-ons stops: four bars of 4/4.
+inline constexpr int kMaxNoteOnStep = 384;
+
+// Not one clock tick (or note-on) arrived after the warm-up.
 inline constexpr auto kNoTicks = static_cast<ExitCode>(3);
 
 std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options);

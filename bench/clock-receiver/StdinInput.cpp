@@ -1,4 +1,5 @@
-// The stdin input: JSON Lines as link-midiclock's jsonl backend writes them,
+// The stdin input: JSON Lines as the jsonl backend (link-midiclock, link-seq)
+// writes them,
 //   {"time_us":123,"sent_us":125,"beat":4.000000,"message":"clock","bytes":[248]}
 // Only "bytes" is used. The sender's own times are what it meant and what it
 // believed; the benchmark measures when a line actually reached us, so each
@@ -7,6 +8,7 @@
 #include "ClockInput.hpp"
 
 #include "cli/Errors.hpp"
+#include "midi/Message.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -20,20 +22,26 @@ namespace linktools::bench {
 
 namespace {
 
-// The status byte of a line; nullopt when the line is not a MIDI message.
-std::optional<std::uint8_t> status_byte(std::string_view line) {
+// The bytes of a line; nullopt when the line is not a MIDI message of one
+// to three bytes.
+std::optional<midi::Message> message_of(std::string_view line) {
   const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
   const auto bytes = json.find("bytes");
-  if (bytes == json.end() || !bytes->is_array() || bytes->empty() ||
-      !bytes->front().is_number_unsigned() || bytes->front().get<unsigned>() > 0xFF)
+  if (bytes == json.end() || !bytes->is_array() || bytes->empty() || bytes->size() > 3)
     return std::nullopt;
-  return static_cast<std::uint8_t>(bytes->front().get<unsigned>());
+  midi::Message m;
+  for (const auto& byte : *bytes) {
+    if (!byte.is_number_unsigned() || byte.get<unsigned>() > 0xFF) return std::nullopt;
+    m.bytes[m.size++] = static_cast<std::uint8_t>(byte.get<unsigned>());
+  }
+  return m;
 }
 
 class StdinInput final : public ClockInput {
 public:
-  StdinInput(Session& session, double quantum) : session_(session), probe_(quantum) {
+  StdinInput(Session& session, double quantum, const Measure& measure)
+      : session_(session), measure_(measure), probe_(quantum, measure.step_ticks) {
     facts_.source = "stdin";
   }
 
@@ -76,14 +84,15 @@ private:
   void take(std::string_view line, const SessionState& state, double arrived,
             std::vector<Observation>& out) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    const auto status = status_byte(line);
-    if (!status)
+    const auto message = message_of(line);
+    if (!message)
       ++facts_.unreadable;
-    else if (is_measured(*status))
-      out.push_back(probe_.observe(state, *status, arrived));
+    else if (is_measured(message->view(), measure_))
+      out.push_back(probe_.observe(state, message->view(), arrived));
   }
 
   Session& session_;
+  Measure measure_;
   GridProbe probe_;
   std::string pending_; // an incomplete last line, until its newline comes
   InputFacts facts_;
@@ -91,8 +100,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum) {
-  return std::make_unique<StdinInput>(session, quantum);
+std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum,
+                                             const Measure& measure) {
+  return std::make_unique<StdinInput>(session, quantum, measure);
 }
 
 } // namespace linktools::bench
