@@ -318,23 +318,21 @@ private:
 
   // An object or array begins: what it is, or skip after saying why.
   Ctx container(const Value& v) {
+    const bool object = v.type == Value::Type::object;
     if (stack_.empty()) {
-      if (v.type == Value::Type::object) return Ctx::root;
-      problem("", fmt::format("expected a link-seq/1 document (a JSON object), got {}", v.shown()));
+      if (object) return Ctx::root;
+      not_a_document(v);
       return Ctx::skip;
     }
     if (!arrive()) return Ctx::skip;
     const Frame& f = stack_.back();
-    const bool object = v.type == Value::Type::object;
     switch (f.ctx) {
     case Ctx::tracks:
       if (object) return Ctx::track;
-      problem(pointer(), fmt::format("expected a track (an object), got {}", v.shown()));
-      return Ctx::skip;
+      break;
     case Ctx::events:
       if (object) return Ctx::event;
-      problem(pointer(), fmt::format("expected an event (an object), got {}", v.shown()));
-      return Ctx::skip;
+      break;
     case Ctx::root:
       if (f.key_id == Key::tracks && !object) return Ctx::tracks;
       break;
@@ -344,13 +342,11 @@ private:
     case Ctx::event:
       if (f.key_id == Key::raw && !object) return Ctx::raw;
       break;
-    case Ctx::raw:
-      problem(pointer(), fmt::format("expected a byte 0..255, got {}", v.shown()));
-      event_.raw_bad = true;
-      return Ctx::skip;
+    case Ctx::raw: break;
     case Ctx::skip: return Ctx::skip;
     }
-    // A container where a scalar belongs: the scalar check says what was expected.
+    // Not a container that belongs here: the check of a value in this place
+    // says what was expected.
     scalar_in_place(v);
     return Ctx::skip;
   }
@@ -359,28 +355,33 @@ private:
 
   void scalar(const Value& v) {
     if (stack_.empty()) {
-      problem("", fmt::format("expected a link-seq/1 document (a JSON object), got {}", v.shown()));
+      not_a_document(v);
       return;
     }
     if (!arrive()) return;
     scalar_in_place(v);
   }
 
+  void not_a_document(const Value& v) {
+    problem("", fmt::format("expected a link-seq/1 document (a JSON object), got {}", v.shown()));
+  }
+
+  // A value (or a container that does not belong) in the current place.
   void scalar_in_place(const Value& v) {
-    Frame& f = stack_.back();
+    const Frame& f = stack_.back();
     switch (f.ctx) {
     case Ctx::root: root_value(f.key_id, v); break;
     case Ctx::tracks:
-    case Ctx::events: break; // handled in container() for objects; scalars:
+      problem(pointer(), fmt::format("expected a track (an object), got {}", v.shown()));
+      break;
+    case Ctx::events:
+      problem(pointer(), fmt::format("expected an event (an object), got {}", v.shown()));
+      break;
     case Ctx::track: track_value(f.key_id, v); break;
     case Ctx::event: event_value(f.key_id, v); break;
     case Ctx::raw: raw_value(v); break;
     case Ctx::skip: break;
     }
-    if (f.ctx == Ctx::tracks)
-      problem(pointer(), fmt::format("expected a track (an object), got {}", v.shown()));
-    if (f.ctx == Ctx::events)
-      problem(pointer(), fmt::format("expected an event (an object), got {}", v.shown()));
   }
 
   void root_value(Key key, const Value& v) {
