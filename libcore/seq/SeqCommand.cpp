@@ -84,8 +84,8 @@ struct Collector final : midi::EventSink {
 // session state of this moment: one pass of a loop unless a length is given.
 ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayerOptions options) {
   options.start_stop_sync = false;
-  SequencePlayer probe(seq, options);
-  if (!options.length && !std::isfinite(probe.end_position())) options.length = probe.pass_length();
+  if (!options.length && (options.loop || seq.loop_beats))
+    options.length = sequence::loop_length(seq, options.quantum);
   SequencePlayer player(seq, options);
   const SessionState state = session.capture_app_state();
   LineOutput out(stdout);

@@ -61,8 +61,6 @@ public:
   // The time of the latest event rendered (0 before the first).
   HostTime last_time() const noexcept { return HostTime(last_time_.load(std::memory_order_relaxed)); }
 
-  // Where playing ends, in beats after the start (infinite: never).
-  double end_position() const noexcept { return end_; }
   // The length of a pass (the loop length; the natural end when not looping).
   double pass_length() const noexcept { return pass_; }
 
