@@ -2,6 +2,7 @@
 // beat arithmetic, no network) rendered over made-up host-time windows.
 #include <doctest/doctest.h>
 
+#include "TestSupport.hpp"
 #include "midi/Message.hpp"
 #include "midiclock/MidiClock.hpp"
 
@@ -13,6 +14,7 @@ using linktools::HostTime;
 using linktools::MidiClock;
 using linktools::MidiClockOptions;
 using linktools::SessionState;
+using linktools::testing::Recorder;
 namespace midi = linktools::midi;
 
 namespace {
@@ -20,18 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr HostTime kT0 = 10s; // beat 0 of the fake session
-
-struct Recorder final : midi::EventSink {
-  std::vector<midi::Event> events;
-  void emit(const midi::Event& e) noexcept override { events.push_back(e); }
-
-  std::vector<midi::Event> of(std::uint8_t status) const {
-    std::vector<midi::Event> out;
-    for (const auto& e : events)
-      if (e.message.bytes[0] == status) out.push_back(e);
-    return out;
-  }
-};
 
 // Renders [from, to) in back-to-back windows of `step`.
 void render(MidiClock& clock, const SessionState& state, HostTime from, HostTime to,

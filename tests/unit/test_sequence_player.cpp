@@ -2,6 +2,7 @@
 // own beat arithmetic, no network) rendered over made-up host-time windows.
 #include <doctest/doctest.h>
 
+#include "TestSupport.hpp"
 #include "midi/Message.hpp"
 #include "seq/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
@@ -18,6 +19,7 @@ using linktools::HostTime;
 using linktools::SequencePlayer;
 using linktools::SequencePlayerOptions;
 using linktools::SessionState;
+using linktools::testing::Recorder;
 namespace midi = linktools::midi;
 namespace sequence = linktools::sequence;
 
@@ -26,11 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr HostTime kT0 = 10s; // beat 0 of the fake session; 120 BPM: a beat is 500 ms
-
-struct Recorder final : midi::EventSink {
-  std::vector<midi::Event> events;
-  void emit(const midi::Event& e) noexcept override { events.push_back(e); }
-};
 
 sequence::Sequence parse(const std::string& text) {
   auto r = sequence::parse_json_sequence(text);
