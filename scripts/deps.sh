@@ -1,5 +1,5 @@
 # Debian packages, sourced by scripts/setup and scripts/test.
-BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev libjack-jackd2-dev libasound2-dev libsmf-dev"
+BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev libjack-jackd2-dev libasound2-dev libsmf-dev libsndfile1-dev libsamplerate0-dev librubberband-dev"
 # What the whole-program tests run: a JACK server, LinkHut (the reference
 # peer), tmux to drive it, iproute2 and util-linux for network namespaces, jq,
 # and python3-jsonschema to check link-seq files against schema/.

@@ -42,14 +42,27 @@ public:
   virtual InputFacts facts() const = 0;
 };
 
-// A JACK client "clock-receiver" with a MIDI input "in". The client is active
+// Audio instead of MIDI (--audio): every onset in the sound (the signal
+// rising to `threshold` after at least 2 ms below half of it) counts as a
+// note-on, timed when it is heard: `latency_frames` after it reaches our
+// input, which the input port announces as its playback latency, as a
+// sound card would, so a sender that compensates its output latency plays
+// that much earlier.
+struct AudioOnsets {
+  float threshold = 0.1f;
+  std::uint32_t latency_frames = 0;
+};
+
+// A JACK client "clock-receiver" with a MIDI input "in" (an audio input
+// with `audio`). The client is active
 // from the start, so a sender can connect to it; messages count from start()
 // on, which also connects `connect` (when given) to our input. Throws
 // ToolError: failure (exit 1) when no JACK server runs, bad_input when
 // `connect` names no MIDI output port.
 std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
                                             const Measure& measure,
-                                            const std::optional<std::string>& connect);
+                                            const std::optional<std::string>& connect,
+                                            const std::optional<AudioOnsets>& audio = std::nullopt);
 
 std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum,
                                              const Measure& measure);

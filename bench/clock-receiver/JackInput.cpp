@@ -9,12 +9,13 @@
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
 #include "midi/ClockOffset.hpp"
-#include "midi/jack/JackClient.hpp"
+#include "jack/JackClient.hpp"
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
 
 #include <atomic>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <span>
@@ -26,27 +27,29 @@ namespace {
 
 constexpr std::chrono::seconds kConnectPatience(3);
 
-using midi::jack::ClientPtr;
+using jack_client::ClientPtr;
 
 class JackInput final : public ClockInput {
 public:
   JackInput(Session& session, double quantum, const Measure& measure,
-            const std::optional<std::string>& connect)
-      : session_(session), measure_(measure), probe_(quantum, measure.step_ticks) {
-    client_ = midi::jack::open_client("clock-receiver", "or feed JSON Lines with --stdin");
+            const std::optional<std::string>& connect, const std::optional<AudioOnsets>& audio)
+      : session_(session), audio_(audio), measure_(measure), probe_(quantum, measure.step_ticks) {
+    const char* port_type = audio ? JACK_DEFAULT_AUDIO_TYPE : JACK_DEFAULT_MIDI_TYPE;
+    client_ = jack_client::open_client("clock-receiver", "or feed JSON Lines with --stdin");
     if (connect) {
       jack_port_t* source = jack_port_by_name(client_.get(), connect->c_str());
       if (!source)
         throw bad_input("--connect " + *connect, "no such JACK port (jack_lsp lists them)");
       const char* type = jack_port_type(source);
-      if (!type || std::strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0 ||
-          !(jack_port_flags(source) & JackPortIsOutput))
-        throw bad_input("--connect " + *connect, "not a JACK MIDI output port");
+      if (!type || std::strcmp(type, port_type) != 0 || !(jack_port_flags(source) & JackPortIsOutput))
+        throw bad_input("--connect " + *connect,
+                        audio ? "not a JACK audio output port" : "not a JACK MIDI output port");
       connect_ = *connect;
     }
     jack_set_process_callback(client_.get(), &JackInput::process_thunk, this);
     jack_on_shutdown(client_.get(), &JackInput::shutdown_thunk, this);
     jack_set_xrun_callback(client_.get(), &JackInput::xrun_thunk, this);
+    if (audio) jack_set_latency_callback(client_.get(), &JackInput::latency_thunk, this);
     facts_.source = "jack";
     facts_.sample_rate = jack_get_sample_rate(client_.get());
     facts_.period = jack_get_buffer_size(client_.get());
@@ -58,8 +61,9 @@ public:
     if (jack_activate(client_.get()) != 0) throw failure("JACK", "cannot activate the client");
     active_ = true;
     // The process callback reads port_ only after start() (receiving_).
-    port_ = jack_port_register(client_.get(), "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-    if (!port_) throw failure("JACK", "cannot register a MIDI input port");
+    port_ = jack_port_register(client_.get(), "in", port_type, JackPortIsInput, 0);
+    if (!port_) throw failure("JACK", "cannot register an input port");
+    if (audio) jack_recompute_total_latencies(client_.get());
   }
 
   ~JackInput() override {
@@ -117,16 +121,24 @@ private:
     static_cast<JackInput*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
     return 0;
   }
+  static void latency_thunk(jack_latency_callback_mode_t mode, void* self) {
+    auto* me = static_cast<JackInput*>(self);
+    if (mode != JackPlaybackLatency || !me->port_) return;
+    // We are the loudspeaker: the sound is heard this long after our input.
+    jack_latency_range_t range{me->audio_->latency_frames, me->audio_->latency_frames};
+    jack_port_set_latency_range(me->port_, JackPlaybackLatency, &range);
+  }
   static void shutdown_thunk(void* self) {
     static_cast<JackInput*>(self)->shutdown_.store(true, std::memory_order_release);
   }
 
   int process(jack_nframes_t nframes) {
     // Every cycle, messages or not, so the offset is settled before the first one.
-    midi::jack::sample_offset(session_, offset_);
+    jack_client::sample_offset(session_, offset_);
 
     // Until start(), our grid may not be the session's yet.
     if (!receiving_.load(std::memory_order_acquire)) return 0;
+    if (audio_) return process_audio(nframes);
     void* buffer = jack_port_get_buffer(port_, nframes);
     const jack_nframes_t count = jack_midi_get_event_count(buffer);
     if (count == 0) return 0;
@@ -149,7 +161,39 @@ private:
     return 0;
   }
 
+  // Audio: each onset is observed as a note-on (C4), at the frame where the
+  // signal first reaches the threshold, plus the announced latency.
+  int process_audio(jack_nframes_t nframes) {
+    const auto* in = static_cast<const float*>(jack_port_get_buffer(port_, nframes));
+    const float threshold = audio_->threshold;
+    const jack_nframes_t quiet_needed = facts_.sample_rate / 500; // 2 ms
+    const SessionState state = session_.capture_audio_state();
+    const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
+    static constexpr std::uint8_t kOnset[3] = {0x90, 60, 100};
+    for (jack_nframes_t i = 0; i < nframes; ++i) {
+      const float level = std::abs(in[i]);
+      if (level < threshold * 0.5f) {
+        if (quiet_frames_ < quiet_needed) ++quiet_frames_;
+        continue;
+      }
+      const bool onset = level >= threshold && quiet_frames_ >= quiet_needed;
+      quiet_frames_ = 0;
+      if (!onset) continue;
+      if (!offset_.valid()) {
+        lost_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      const double jack_us = static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + i)) +
+                             1e6 * audio_->latency_frames / facts_.sample_rate;
+      if (!ring_.push(probe_.observe(state, kOnset, jack_us + offset_.offset())))
+        lost_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return 0;
+  }
+
   Session& session_;
+  std::optional<AudioOnsets> audio_;
+  jack_nframes_t quiet_frames_ = 0;
   ClientPtr client_;
   jack_port_t* port_ = nullptr;
   std::optional<std::string> connect_;
@@ -171,8 +215,9 @@ private:
 
 std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
                                             const Measure& measure,
-                                            const std::optional<std::string>& connect) {
-  return std::make_unique<JackInput>(session, quantum, measure, connect);
+                                            const std::optional<std::string>& connect,
+                                            const std::optional<AudioOnsets>& audio) {
+  return std::make_unique<JackInput>(session, quantum, measure, connect, audio);
 }
 
 } // namespace linktools::bench

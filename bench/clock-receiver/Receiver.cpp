@@ -204,6 +204,16 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
       "grid ticks (24 a beat; 6: sixteenths), each against the nearest tick that is a\n"
       "multiple of STEP_TICKS; missing/extra count steps; all other messages ignored")
       ->type_name("STEP_TICKS");
+  auto* audio = app->add_flag("--audio", options.audio,
+                              "Time the onsets of sound on the JACK audio input clock-receiver:in instead\n"
+                              "of MIDI, each as a note-on (use with --note-ons: 24 for every beat, 96 for\n"
+                              "every 4/4 bar)");
+  audio->excludes(from_stdin);
+  app->add_option("--threshold", options.threshold,
+                  "--audio: the level an onset rises to, after 2 ms below half of it (default 0.1)");
+  app->add_option("--latency-frames", options.latency_frames,
+                  "--audio: announce this playback latency on our input, like a sound card, and\n"
+                  "count the sound as heard that many frames after it arrives");
   app->add_option("--seconds", options.seconds, "Length of the run, warm-up included");
   app->add_option("--change-window-ms", options.change_window_ms,
                   "Report ticks this long after a tempo change apart (default 100)");
@@ -230,6 +240,12 @@ void validate(const ReceiverOptions& options) {
       options.change_window_ms > 10'000.0)
     throw bad_input("--change-window-ms", fmt::format("expected milliseconds in [0, 10000], got {}",
                                                       options.change_window_ms));
+  if (options.audio && !options.note_on_step)
+    throw bad_input("--audio", "expected --note-ons STEP_TICKS too: how far apart the onsets are");
+  if (!(options.threshold > 0.0f && options.threshold <= 1.0f))
+    throw bad_input("--threshold", fmt::format("expected a level in (0, 1], got {}", options.threshold));
+  if (options.latency_frames > 96000)
+    throw bad_input("--latency-frames", fmt::format("expected at most 96000, got {}", options.latency_frames));
 }
 
 ExitCode run_receiver(const ReceiverOptions& options) {
@@ -246,7 +262,10 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   Session session;
   // The input first: without a JACK server there is nothing to join for.
   auto input = options.from_stdin ? open_stdin_input(session, quantum, measure)
-                                  : open_jack_input(session, quantum, measure, options.connect);
+                                  : open_jack_input(session, quantum, measure, options.connect,
+                                                    options.audio ? std::optional<AudioOnsets>(AudioOnsets{
+                                                                        options.threshold, options.latency_frames})
+                                                                  : std::nullopt);
   // Until we share the sender's session, our grid is not the one it follows.
   const auto joined = join_session(session, 1, options.common.timeout());
   if (stop_requested()) return ExitCode::ok;

@@ -6,6 +6,7 @@
 
 #include "cli/Tool.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,10 @@ struct ReceiverOptions {
   // --note-ons STEP_TICKS: time note-ons, one expected every STEP_TICKS grid
   // ticks, instead of the clock.
   std::optional<int> note_on_step;
+  // --audio: time the onsets of sound on a JACK audio input (as note-ons).
+  bool audio = false;
+  float threshold = 0.1f;
+  std::uint32_t latency_frames = 0;
 };
 
 // Where --note-ons stops: four bars of 4/4.

@@ -6,11 +6,13 @@
 namespace linktools {
 namespace {
 std::atomic<int> g_stop_signal{0};
+std::atomic<int> g_stop_count{0};
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
   g_stop_signal.store(sig, std::memory_order_relaxed);
+  g_stop_count.fetch_add(1, std::memory_order_relaxed);
   g_stop.store(true, std::memory_order_release);
 }
 } // namespace
@@ -27,6 +29,7 @@ void install_stop_signals() {
 
 bool stop_requested() noexcept { return g_stop.load(std::memory_order_acquire); }
 int stop_signal() noexcept { return g_stop_signal.load(std::memory_order_relaxed); }
+int stop_signal_count() noexcept { return g_stop_count.load(std::memory_order_relaxed); }
 void request_stop() noexcept { g_stop.store(true, std::memory_order_release); }
 
 } // namespace linktools

@@ -10,6 +10,8 @@ void install_stop_signals();
 bool stop_requested() noexcept;
 // The signal that asked us to stop, or 0.
 int stop_signal() noexcept;
+// How many stop signals came (a second Ctrl-C can mean "now").
+int stop_signal_count() noexcept;
 // For tests and for tools that stop themselves.
 void request_stop() noexcept;
 

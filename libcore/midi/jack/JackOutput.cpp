@@ -10,7 +10,7 @@
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"
 #include "midi/ClockOffset.hpp"
-#include "midi/jack/JackClient.hpp"
+#include "jack/JackClient.hpp"
 #include "session/Session.hpp"
 
 #include <fmt/core.h>
@@ -24,6 +24,10 @@
 #include <thread>
 
 namespace linktools::midi::jack {
+
+using jack_client::ClientPtr;
+using jack_client::open_client;
+using jack_client::try_open_client;
 
 namespace {
 
@@ -148,21 +152,15 @@ private:
     EventSource* source = source_.load(std::memory_order_acquire);
     if (!source || nframes == 0) return 0;
 
-    jack_nframes_t current_frames = 0;
-    jack_time_t current_usecs = 0, next_usecs = 0;
-    float period_usecs = 0.0f;
-    if (jack_get_cycle_times(client_.get(), &current_frames, &current_usecs, &next_usecs,
-                             &period_usecs) != 0)
+    jack_client::CycleTimes times;
+    if (!jack_client::cycle_times(client_.get(), *session_, offset_, nframes,
+                                  latency_frames_.load(std::memory_order_relaxed), times))
       return 0;
-    sample_offset(*session_, offset_);
-    if (!offset_.valid()) return 0;
-
     FrameSink sink;
     sink.buffer = buffer;
     sink.frames = nframes;
-    sink.us_per_frame = static_cast<double>(next_usecs - current_usecs) / nframes;
-    const double latency_us = latency_frames_.load(std::memory_order_relaxed) * sink.us_per_frame;
-    sink.start_us = static_cast<double>(current_usecs) + offset_.offset() + latency_us;
+    sink.us_per_frame = times.us_per_frame;
+    sink.start_us = times.start_us;
     const double end_us = sink.start_us + nframes * sink.us_per_frame;
 
     if (finishing_.load(std::memory_order_acquire)) {

@@ -1,11 +1,11 @@
-#include "midi/jack/JackClient.hpp"
+#include "jack/JackClient.hpp"
 
 #include "cli/Errors.hpp"
 #include "session/Session.hpp"
 
 #include <fmt/core.h>
 
-namespace linktools::midi::jack {
+namespace linktools::jack_client {
 
 namespace {
 void quiet(const char*) {}
@@ -32,11 +32,26 @@ ClientPtr open_client(const std::string& name, std::string_view otherwise) {
   return client;
 }
 
-void sample_offset(const Session& session, ClockOffset& offset) noexcept {
+void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept {
   const auto before = session.now().count();
   const auto jack_now = static_cast<std::int64_t>(jack_get_time());
   const auto after = session.now().count();
   offset.add(before, jack_now, after);
 }
 
-} // namespace linktools::midi::jack
+bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset,
+                 jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept {
+  jack_nframes_t current_frames = 0;
+  jack_time_t current_usecs = 0, next_usecs = 0;
+  float period_usecs = 0.0f;
+  if (nframes == 0 ||
+      jack_get_cycle_times(client, &current_frames, &current_usecs, &next_usecs, &period_usecs) != 0)
+    return false;
+  sample_offset(session, offset);
+  if (!offset.valid()) return false;
+  out.us_per_frame = static_cast<double>(next_usecs - current_usecs) / nframes;
+  out.start_us = static_cast<double>(current_usecs) + offset.offset() + latency_frames * out.us_per_frame;
+  return true;
+}
+
+} // namespace linktools::jack_client

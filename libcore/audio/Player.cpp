@@ -1,0 +1,300 @@
+#include "audio/Player.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace linktools::audio {
+
+namespace {
+
+// Beats computed from host times carry rounding noise; a boundary this close
+// counts as reached.
+constexpr double kBeatSlack = 1e-6;
+// A change of the beat grid by more than this between two periods is a jump
+// (a forced beat, a session merge), not a tempo change heard a little late.
+constexpr double kJumpBeats = 1.0;
+// A voice more than this many frames from where the clock says it should be
+// (a stalled period, a grid jump) is put back in place.
+constexpr double kResyncFrames = 48.0;
+
+double boundary_at_or_after(double beat, double quantum) noexcept {
+  return std::ceil(beat / quantum - kBeatSlack) * quantum;
+}
+
+} // namespace
+
+struct Player::Voice {
+  const Buffer* sound[2] = {nullptr, nullptr}; // the click: normal, accent on bar lines
+  float gain = 1.0f;
+  bool loop = false;
+  double loop_beats = 0.0;  // pass length; set when playing starts
+  std::int64_t pass = -1;   // -1: not started
+  double anchor_us = 0.0;   // host time of the pass's first sample
+  std::int64_t index = 0;   // the sample the next period's first frame plays
+  bool finished = false;    // not looping, and played to its end
+  const Buffer* current = nullptr;
+};
+
+double loop_beats(double seconds, double bpm) noexcept {
+  const double beats = std::round(seconds * bpm / 60.0);
+  return std::max(1.0, beats);
+}
+
+Buffer click_sound(int rate, bool accent) {
+  // 40 ms of a sine, 1.5 kHz on the bar (1 kHz otherwise), decaying fast.
+  Buffer b;
+  b.rate = rate;
+  const auto frames = static_cast<std::size_t>(rate * 0.04);
+  const double freq = accent ? 1500.0 : 1000.0;
+  const double amp = accent ? 1.0 : 0.7;
+  b.left.resize(frames);
+  for (std::size_t i = 0; i < frames; ++i) {
+    const double t = static_cast<double>(i) / rate;
+    b.left[i] = static_cast<float>(amp * std::sin(2.0 * std::numbers::pi * freq * t) * std::exp(-t / 0.008));
+  }
+  b.right = b.left;
+  return b;
+}
+
+Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& options)
+    : clips_(clips), rate_(rate), options_(options),
+      clip_seconds_(new std::atomic<double>[clips.size()]),
+      clip_pass_(new std::atomic<std::int64_t>[clips.size()]),
+      clip_loop_(new std::atomic<double>[clips.size()]) {
+  click_[0] = click_sound(rate, false);
+  click_[1] = click_sound(rate, true);
+  voices_.resize(clips.size() + (options.click ? 1 : 0));
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    voices_[i].sound[0] = voices_[i].sound[1] = &clips[i].audio;
+    voices_[i].gain = clips[i].gain;
+    voices_[i].loop = options.loop;
+    clip_seconds_[i].store(-1.0);
+    clip_pass_[i].store(0);
+    clip_loop_[i].store(0.0);
+  }
+  if (options.click) {
+    Voice& click = voices_.back();
+    click.sound[0] = &click_[0];
+    click.sound[1] = &click_[1];
+    click.gain = options.click_gain;
+    click.loop = true;
+  }
+}
+
+Player::~Player() = default;
+
+double Player::clip_seconds(std::size_t i) const noexcept {
+  return clip_seconds_[i].load(std::memory_order_relaxed);
+}
+std::int64_t Player::clip_pass(std::size_t i) const noexcept {
+  return clip_pass_[i].load(std::memory_order_relaxed);
+}
+double Player::clip_loop_beats(std::size_t i) const noexcept {
+  return clip_loop_[i].load(std::memory_order_relaxed);
+}
+
+void Player::request_stop(bool at_bar) noexcept {
+  stop_request_.store(at_bar ? 2 : 1, std::memory_order_release);
+}
+
+void Player::begin(const SessionState& state, double b0, bool link_rules) noexcept {
+  const double q = options_.quantum;
+  double start = boundary_at_or_after(b0, q);
+  if (options_.start_stop_sync && link_rules) {
+    // The first bar line from the session's start, if we are in time for it.
+    const double from_start = boundary_at_or_after(state.beat_at_time(state.time_for_is_playing(), q), q);
+    if (from_start >= b0 - kBeatSlack) start = from_start;
+  }
+  origin_ = start;
+  const double tempo = state.tempo();
+  for (std::size_t i = 0; i < voices_.size(); ++i) {
+    Voice& v = voices_[i];
+    const bool is_click = i >= clips_.size();
+    v.loop_beats = is_click ? 1.0 : loop_beats(clips_[i].audio.seconds(), clips_[i].bpm.value_or(tempo));
+    v.pass = -1;
+    v.index = 0;
+    v.finished = false;
+    v.current = nullptr;
+    if (!is_click) clip_loop_[i].store(v.loop_beats, std::memory_order_relaxed);
+  }
+  if (options_.length) {
+    stop_ = Stop::at_beat;
+    stop_beat_ = origin_ + *options_.length;
+    stop_ends_run_ = true;
+  }
+  playing_ = true;
+  launched_ = true;
+}
+
+float Player::envelope(double t_us) const noexcept {
+  if (stop_ == Stop::none || t_us < fade_start_us_) return 1.0f;
+  if (t_us >= fade_end_us_) return 0.0f;
+  return static_cast<float>((fade_end_us_ - t_us) / (fade_end_us_ - fade_start_us_));
+}
+
+void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std::uint32_t first,
+                          float gain_scale) noexcept {
+  const float gain = v.gain * gain_scale;
+  const double frame_us = 1e6 / rate_;
+  std::uint32_t i = first;
+  // Back in place after a stall or a jump: where the pass's anchor says.
+  if (v.pass >= 0) {
+    const double expected = (p.start_us + i * p.us_per_frame - v.anchor_us) / frame_us;
+    if (std::abs(static_cast<double>(v.index) - expected) > kResyncFrames) v.index = std::llround(expected);
+  }
+  while (i < p.frames) {
+    // The pass of frame i (by the middle of the frame), and where the next begins.
+    const double rel = b0 + (i + 0.5) * bpf - origin_;
+    std::int64_t pass =
+        v.loop ? std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(rel / v.loop_beats + kBeatSlack)))
+               : 0;
+    if (pass > v.pass) {
+      // A new pass: its first sample on the frame nearest its first beat.
+      const double beat = origin_ + static_cast<double>(pass) * v.loop_beats;
+      const double at_frame = (beat - b0) / bpf; // fractional frame of the beat
+      v.anchor_us = p.start_us + at_frame * p.us_per_frame;
+      v.index = std::llround(static_cast<double>(i) - at_frame);
+      v.pass = pass;
+      const double q = options_.quantum;
+      const double in_bar = beat - std::floor(beat / q + kBeatSlack) * q;
+      v.current = v.sound[std::abs(in_bar) < kBeatSlack ? 1 : 0];
+      v.finished = false;
+    } else {
+      pass = v.pass;
+    }
+    // This pass lasts until the frame whose middle reaches the next one.
+    std::uint32_t end = p.frames;
+    if (v.loop) {
+      const double next_beat = origin_ + static_cast<double>(pass + 1) * v.loop_beats;
+      const double next_frame = std::ceil((next_beat - b0) / bpf - 0.5 - 1e-6);
+      if (next_frame < static_cast<double>(end)) end = static_cast<std::uint32_t>(std::max(next_frame, i + 1.0));
+    }
+    const Buffer& sound = *v.current;
+    const auto frames = static_cast<std::int64_t>(sound.frames());
+    for (; i < end; ++i, ++v.index) {
+      if (v.index < 0 || v.index >= frames) continue;
+      const float g = gain * envelope(p.start_us + i * p.us_per_frame);
+      p.left[i] += g * sound.left[static_cast<std::size_t>(v.index)];
+      p.right[i] += g * sound.right[static_cast<std::size_t>(v.index)];
+    }
+    if (!v.loop && v.index >= frames) v.finished = true;
+  }
+}
+
+void Player::end_playing() noexcept {
+  playing_ = false;
+  playing_flag_.store(false, std::memory_order_relaxed);
+  stop_ = Stop::none;
+  for (std::size_t i = 0; i < clips_.size(); ++i) clip_seconds_[i].store(-1.0, std::memory_order_relaxed);
+  if (stop_ends_run_) done_ = true;
+  stop_ends_run_ = false;
+}
+
+void Player::render(const SessionState& state, const Period& p) noexcept {
+  if (done_ || p.frames == 0) {
+    if (done_) done_flag_.store(true, std::memory_order_release);
+    return;
+  }
+  const double q = options_.quantum;
+  const double tempo = state.tempo();
+  const double bpf = p.us_per_frame * tempo / 60e6; // beats per frame
+  // The beat of the first frame, with the fraction of a microsecond Link's
+  // integer host times leave out.
+  const double t0 = std::floor(p.start_us);
+  const double b0 = state.beat_at_time(HostTime(static_cast<HostTime::rep>(t0)), q) +
+                    (p.start_us - t0) * tempo / 60e6;
+  const double end_us = p.start_us + p.frames * p.us_per_frame;
+
+  // A jump of the grid moves the start bar by whole bars, so playing goes
+  // on where it was, on the session's bar lines; the voices are put back on
+  // their passes' new places.
+  if (have_last_ && playing_) {
+    const double lt = std::floor(last_end_us_);
+    const double now_beat = state.beat_at_time(HostTime(static_cast<HostTime::rep>(lt)), q) +
+                            (last_end_us_ - lt) * tempo / 60e6;
+    const double jump = now_beat - last_beat_;
+    if (std::abs(jump) > kJumpBeats) {
+      const double shift = std::round(jump / q) * q;
+      origin_ += shift;
+      stop_beat_ += shift;
+      for (Voice& v : voices_) {
+        if (v.pass < 0) continue;
+        const double beat = origin_ + static_cast<double>(v.pass) * v.loop_beats;
+        v.anchor_us = p.start_us + (beat - b0) / bpf * p.us_per_frame;
+      }
+    }
+  }
+  have_last_ = true;
+  last_end_us_ = end_us;
+  last_beat_ = b0 + p.frames * bpf;
+
+  const int hint = hint_.load(std::memory_order_relaxed);
+  const bool link_rules = hint < 0;
+  const bool want = !options_.start_stop_sync || (link_rules ? state.is_playing() : hint == 1);
+  const int request = stop_request_.exchange(0, std::memory_order_acq_rel);
+
+  if (request != 0 && !playing_) {
+    // Nothing sounds yet: stop at once.
+    done_ = true;
+    done_flag_.store(true, std::memory_order_release);
+    return;
+  }
+  if (request == 1 && !(stop_ == Stop::at_time && stop_ends_run_)) {
+    // At once: this overrides a stop planned for later.
+    if (stop_ != Stop::at_time) stop_time_us_ = p.start_us;
+    stop_ = Stop::at_time;
+  } else if (request == 2 && stop_ == Stop::none) {
+    stop_ = Stop::at_beat;
+    stop_beat_ = boundary_at_or_after(b0, q);
+  }
+  if (request != 0) stop_ends_run_ = true;
+  if (playing_ && !want && stop_ == Stop::none) {
+    stop_ = Stop::at_time;
+    stop_time_us_ = link_rules ? std::max(p.start_us, static_cast<double>(state.time_for_is_playing().count()))
+                               : p.start_us;
+  } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
+    begin(state, b0, link_rules);
+  }
+  if (!playing_) {
+    playing_flag_.store(false, std::memory_order_relaxed);
+    position_.store(0.0, std::memory_order_relaxed);
+    return;
+  }
+
+  // This period's fade, if a stop is under way.
+  if (stop_ == Stop::at_time) {
+    fade_start_us_ = stop_time_us_;
+    fade_end_us_ = stop_time_us_ + options_.fade_us;
+  } else if (stop_ == Stop::at_beat) {
+    fade_end_us_ = p.start_us + (stop_beat_ - b0) / bpf * p.us_per_frame;
+    fade_start_us_ = fade_end_us_ - options_.fade_us;
+  }
+
+  // The first frame at or after the start bar.
+  const double start_frame = std::ceil((origin_ - b0) / bpf - 0.5 - kBeatSlack);
+  const auto first = static_cast<std::uint32_t>(std::clamp(start_frame, 0.0, static_cast<double>(p.frames)));
+  bool all_finished = !voices_.empty();
+  for (std::size_t i = 0; i < voices_.size(); ++i) {
+    Voice& v = voices_[i];
+    if (first < p.frames && !v.finished) render_voice(v, p, b0, bpf, first, options_.gain);
+    all_finished = all_finished && v.finished;
+    if (i < clips_.size()) {
+      const bool sounding = v.pass >= 0 && v.index >= 0 &&
+                            v.index < static_cast<std::int64_t>(clips_[i].audio.frames());
+      clip_seconds_[i].store(sounding ? static_cast<double>(v.index) / rate_ : -1.0, std::memory_order_relaxed);
+      clip_pass_[i].store(std::max<std::int64_t>(v.pass, 0), std::memory_order_relaxed);
+    }
+  }
+  position_.store(std::max(0.0, b0 + p.frames * bpf - origin_), std::memory_order_relaxed);
+
+  if ((stop_ != Stop::none && end_us >= fade_end_us_) || all_finished) {
+    if (all_finished) stop_ends_run_ = true;
+    end_playing();
+  } else {
+    playing_flag_.store(b0 + p.frames * bpf > origin_, std::memory_order_relaxed);
+  }
+  if (done_) done_flag_.store(true, std::memory_order_release);
+}
+
+} // namespace linktools::audio

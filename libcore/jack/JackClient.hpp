@@ -1,0 +1,51 @@
+#pragma once
+// What every JACK client of ours needs: opening a client of a running server
+// (never starting one) with JACK's own messages silenced, the bracketed
+// reading of Link's clock around JACK's that feeds a ClockOffset, and the
+// Link time of a process cycle's frames. Shared by the MIDI and audio
+// backends and bench/clock-receiver.
+
+#include "midi/ClockOffset.hpp"
+
+#include <jack/jack.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace linktools {
+class Session;
+}
+
+namespace linktools::jack_client {
+
+struct ClientCloser {
+  void operator()(jack_client_t* client) const { jack_client_close(client); }
+};
+using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
+
+// nullptr when no server runs.
+ClientPtr try_open_client(const std::string& name);
+// Throws ToolError(failure) when no server runs; the message ends with
+// `otherwise`, what the user can do instead ("or use --backend jsonl").
+ClientPtr open_client(const std::string& name, std::string_view otherwise);
+
+// Reads Link's clock just before and after JACK's and adds the reading to
+// `offset`. Realtime-safe: call it from the process callback every cycle.
+void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept;
+
+// Where this process cycle's frames sit in Link's time: frame i of the
+// period is heard at start_us + i * us_per_frame.
+struct CycleTimes {
+  double start_us = 0.0;
+  double us_per_frame = 0.0;
+};
+
+// Samples the clock offset and computes the cycle's times, shifted by
+// `latency_frames` (the port's playback latency, so times are when the
+// frames are heard). False when JACK gives no times or the offset is not
+// known yet: send nothing in that cycle. Process callback only.
+bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset,
+                 jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept;
+
+} // namespace linktools::jack_client

@@ -1,0 +1,332 @@
+#include "play/PlayCommand.hpp"
+
+#include "audio/AudioFile.hpp"
+#include "audio/Output.hpp"
+#include "audio/Player.hpp"
+#include "cli/Output.hpp"
+#include "cli/Signals.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Join.hpp"
+#include "status/StatusReport.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <thread>
+#include <unistd.h>
+
+namespace linktools {
+
+namespace {
+
+constexpr double kMinBpm = 20.0, kMaxBpm = 999.0; // Link's tempo range
+constexpr double kMaxLengthBeats = 1e6;
+constexpr double kMinDb = -120.0, kMaxDb = 24.0;
+
+std::optional<double> parse_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+// "FILE=VALUE": the file (as given on the command line, or its name when
+// that is unique) and the value's text.
+std::pair<std::size_t, std::string> file_and_value(const std::vector<std::string>& files,
+                                                   const std::string& flag, const std::string& arg) {
+  const auto eq = arg.rfind('=');
+  if (eq == std::string::npos || eq == 0)
+    throw bad_input(flag + " " + arg, "expected FILE=VALUE, FILE one of the files to play");
+  const std::string name = arg.substr(0, eq);
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (files[i] == name) found = i;
+  if (!found) {
+    std::size_t matches = 0;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (std::filesystem::path(files[i]).filename() == name) {
+        found = i;
+        ++matches;
+      }
+    }
+    if (matches > 1)
+      throw bad_input(flag + " " + arg, fmt::format("{} names more than one file; give the path as on the "
+                                                    "command line", name));
+  }
+  if (!found) throw bad_input(flag + " " + arg, fmt::format("{} is not one of the files to play", name));
+  return {*found, arg.substr(eq + 1)};
+}
+
+} // namespace
+
+std::optional<double> parse_gain_db(const std::string& text) {
+  std::string_view t = text;
+  if (t.size() > 2 && (t.substr(t.size() - 2) == "dB" || t.substr(t.size() - 2) == "db"))
+    t.remove_suffix(2);
+  const auto db = parse_number(t);
+  if (!db || *db < kMinDb || *db > kMaxDb) return std::nullopt;
+  return std::pow(10.0, *db / 20.0);
+}
+
+std::unique_ptr<CLI::App> make_play_app(PlayCommandOptions& options) {
+  auto app = make_app("link-play",
+                      "Play audio files (loops, stems) through JACK, started together on the next bar\n"
+                      "of the Ableton Link session and kept in time with it.");
+  app->add_option("files", options.files,
+                  "Audio files: WAV, AIFF, FLAC, Ogg or any format libsndfile reads (see --formats)");
+  add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
+  app->get_option("--quantum")->description("Beats in a bar: playing starts on a bar line (default 4)");
+  app->get_option("--json")
+      ->description("Print progress as JSON Lines (one object a beat, and on start and stop)");
+  app->add_flag("--loop", options.loop,
+                "Repeat each file on its length rounded to whole beats, in phase with the session");
+  app->add_option("--gain", options.gain,
+                  "Gain in dB: overall (-6), or for one file (drums.wav=-3); repeat as needed")
+      ->type_name("[FILE=]DB");
+  app->add_option("--bpm-of", options.bpm_of,
+                  "A file's own tempo (drums.wav=96): its loop length is counted at that tempo")
+      ->type_name("FILE=BPM");
+  app->add_option("--beats-of", options.beats_of,
+                  "A file's length in beats (drums.wav=8), the same as giving its tempo")
+      ->type_name("FILE=BEATS");
+  app->add_flag("--click", options.click, "Play a metronome click on every beat, accented on the bar");
+  app->add_option("--click-gain", options.click_gain_db, "The click's gain in dB (default -6)");
+  app->add_flag("--sync", options.sync,
+                "Follow the session's start/stop: play while it plays, from the first bar of each start");
+  app->add_option("--bars", options.bars, "Stop after this many bars");
+  app->add_option("--beats", options.beats, "Stop after this many beats");
+  app->add_flag("--stop-at-bar", options.stop_at_bar,
+                "On Ctrl-C, play on to the next bar line, then stop (a second Ctrl-C stops at once)");
+  app->add_option("-c,--connect", options.connect,
+                  "JACK port to connect to: give it twice for left and right, once for both "
+                  "(default: the system's playback ports)");
+  app->add_flag("--no-connect", options.no_connect, "Connect the ports to nothing");
+  app->add_option("-n,--name", options.name, "JACK client name (default link-play)");
+  app->add_flag("-l,--list", options.list, "List the JACK audio inputs --connect can name, then exit");
+  app->add_flag("--formats", options.formats, "List the audio formats this build reads, then exit");
+  app->add_flag("--quiet", options.quiet, "No progress line on a terminal");
+  return app;
+}
+
+PlayPlan plan(const PlayCommandOptions& options) {
+  validate(options.common);
+  PlayPlan p;
+  if (options.list || options.formats) return p;
+  if (options.files.empty() && !options.click)
+    throw bad_input("FILE", "expected audio files to play, or --click for a metronome");
+  p.file_gain.assign(options.files.size(), 1.0);
+  p.bpm.assign(options.files.size(), std::nullopt);
+  p.beats.assign(options.files.size(), std::nullopt);
+  for (const auto& g : options.gain) {
+    const bool per_file = g.find('=') != std::string::npos;
+    const auto [index, text] = per_file ? file_and_value(options.files, "--gain", g)
+                                        : std::pair<std::size_t, std::string>{0, g};
+    const auto linear = parse_gain_db(text);
+    if (!linear)
+      throw bad_input("--gain " + g, fmt::format("expected a gain in dB from {:g} to +{:g}, got {}", kMinDb,
+                                                 kMaxDb, text));
+    (per_file ? p.file_gain[index] : p.gain) = *linear;
+  }
+  for (const auto& b : options.bpm_of) {
+    const auto [index, text] = file_and_value(options.files, "--bpm-of", b);
+    const auto bpm = parse_number(text);
+    if (!bpm || *bpm < kMinBpm || *bpm > kMaxBpm)
+      throw bad_input("--bpm-of " + b, fmt::format("expected a tempo in BPM from {:g} to {:g}, got {}", kMinBpm,
+                                                   kMaxBpm, text));
+    p.bpm[index] = *bpm;
+  }
+  for (const auto& b : options.beats_of) {
+    const auto [index, text] = file_and_value(options.files, "--beats-of", b);
+    const auto beats = parse_number(text);
+    if (!beats || *beats <= 0.0 || *beats > kMaxLengthBeats)
+      throw bad_input("--beats-of " + b, fmt::format("expected a number of beats above 0, got {}", text));
+    if (p.bpm[index])
+      throw bad_input("--beats-of " + b, "that file's tempo is already given with --bpm-of");
+    p.beats[index] = *beats;
+  }
+  if (!parse_gain_db(fmt::format("{}", options.click_gain_db)))
+    throw bad_input("--click-gain", fmt::format("expected a gain in dB from {:g} to +{:g}, got {:g}", kMinDb,
+                                                kMaxDb, options.click_gain_db));
+  if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
+  for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
+    if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
+      throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
+                                        kMaxLengthBeats, *value));
+  }
+  if (options.bars) p.length = *options.bars * options.common.quantum;
+  if (options.beats) p.length = *options.beats;
+  if (options.connect.size() > 2)
+    throw bad_input("--connect", fmt::format("expected at most two ports (left, right), got {}",
+                                             options.connect.size()));
+  if (options.no_connect && !options.connect.empty())
+    throw bad_input("--connect, --no-connect", "expected one of them, not both");
+  return p;
+}
+
+namespace {
+
+struct Progress {
+  std::string event; // "waiting", "start", "beat", "stop", "end"
+  StatusReport status;
+  bool playing = false;
+  double position = 0.0;
+};
+
+nlohmann::json progress_json(const Progress& p, const audio::Player& player,
+                             const std::vector<audio::Clip>& clips) {
+  nlohmann::json j;
+  j["event"] = p.event;
+  j["time_us"] = p.status.time_us;
+  j["beat"] = p.status.beat;
+  j["phase"] = p.status.phase;
+  j["quantum"] = p.status.quantum;
+  j["tempo"] = p.status.tempo;
+  j["peers"] = p.status.peers;
+  j["is_playing"] = p.status.is_playing;
+  j["playing"] = p.playing;
+  j["position"] = p.position;
+  nlohmann::json files = nlohmann::json::array();
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    const double at = player.clip_seconds(i);
+    nlohmann::json f;
+    f["file"] = clips[i].name;
+    f["seconds"] = clips[i].audio.seconds();
+    f["position_s"] = at >= 0.0 ? nlohmann::json(at) : nlohmann::json(nullptr);
+    f["pass"] = player.clip_pass(i);
+    f["loop_beats"] = player.clip_loop_beats(i);
+    files.push_back(std::move(f));
+  }
+  j["files"] = std::move(files);
+  return j;
+}
+
+std::string live_suffix(const audio::Player& player, const std::vector<audio::Clip>& clips) {
+  if (!player.playing()) return " | waiting for the bar";
+  std::string s = fmt::format(" | beat {:.1f}", player.position());
+  for (std::size_t i = 0; i < clips.size() && i < 4; ++i) {
+    const double at = player.clip_seconds(i);
+    const std::string name = std::filesystem::path(clips[i].name).filename().string();
+    s += at >= 0.0 ? fmt::format(" | {} {:.1f}/{:.1f}s", name, at, clips[i].audio.seconds())
+                   : fmt::format(" | {} -", name);
+  }
+  if (clips.size() > 4) s += fmt::format(" | +{} files", clips.size() - 4);
+  return s;
+}
+
+void print_formats() {
+  LineOutput out(stdout);
+  for (const auto& name : audio::readable_formats())
+    if (!out.write_line(name)) return;
+}
+
+} // namespace
+
+ExitCode run_play(const PlayCommandOptions& options) {
+  const PlayPlan p = plan(options);
+  audio::OutputOptions output_options;
+  output_options.client_name = options.name;
+  output_options.connect = options.connect;
+  output_options.auto_connect = !options.no_connect;
+  if (options.formats) {
+    print_formats();
+    return ExitCode::ok;
+  }
+  if (options.list) {
+    LineOutput out(stdout);
+    for (const auto& name : audio::list_ports(output_options))
+      if (!out.write_line(name)) break;
+    return ExitCode::ok;
+  }
+
+  // Every file's header is checked before JACK is touched, then the output
+  // opens (it decides the rate), then everything is decoded before playing.
+  std::vector<audio::FileInfo> infos;
+  for (const auto& file : options.files) infos.push_back(audio::probe_file(file));
+  auto output = audio::open_output(output_options);
+  const int rate = output->sample_rate();
+  std::vector<audio::Clip> clips;
+  for (std::size_t i = 0; i < options.files.size(); ++i) {
+    if (stop_requested()) return ExitCode::ok;
+    audio::Clip clip;
+    clip.name = options.files[i];
+    clip.audio = audio::load_file(options.files[i], rate);
+    clip.gain = static_cast<float>(p.file_gain[i]);
+    clip.bpm = p.bpm[i];
+    if (p.beats[i]) clip.bpm = *p.beats[i] * 60.0 / clip.audio.seconds();
+    clips.push_back(std::move(clip));
+  }
+
+  audio::PlayerOptions play;
+  play.quantum = options.common.quantum;
+  play.loop = options.loop;
+  play.start_stop_sync = options.sync;
+  play.length = p.length;
+  play.click = options.click;
+  play.click_gain = static_cast<float>(*parse_gain_db(fmt::format("{}", options.click_gain_db)));
+  play.gain = static_cast<float>(p.gain);
+  audio::Player player(clips, rate, play);
+
+  Session session;
+  session.enable_start_stop_sync(options.sync);
+  std::atomic<bool> link_reported_transport{false};
+  session.on_transport([&](bool) { link_reported_transport.store(true); });
+  const AnnouncedTransport transport(session);
+  join_as_asked(session, options.common.peers, options.common.timeout());
+  if (stop_requested()) return ExitCode::ok;
+  transport.settle();
+  const auto update_hint = [&] {
+    player.set_transport_hint(link_reported_transport.load() ? std::nullopt
+                                                             : std::optional<bool>(transport.is_playing()));
+  };
+  update_hint();
+  output->start(session, player);
+
+  const bool live = !options.quiet && !options.common.json && is_terminal(STDERR_FILENO);
+  LineOutput status(stderr);
+  LineOutput json(stdout);
+  int signals_handled = -1; // the stop signals count when we last asked the player to stop
+  bool was_playing = false;
+  long last_beat = -1;
+  bool first = true;
+  const auto emit = [&](const char* event) {
+    if (!options.common.json) return;
+    Progress pr{event, capture_status(session, options.common.quantum, &transport), player.playing(),
+                player.position()};
+    if (!json.write_line(progress_json(pr, player, clips).dump())) request_stop();
+  };
+  while (!player.done() && !output->failure()) {
+    if (stop_requested() && stop_signal_count() != signals_handled) {
+      // A first Ctrl-C with --stop-at-bar plays on to the bar; a second one,
+      // or a reader that went away, stops at once.
+      const int count = stop_signal_count();
+      player.request_stop(options.stop_at_bar && signals_handled < 0 && count == 1);
+      signals_handled = count;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    update_hint();
+    const bool playing = player.playing();
+    const auto beat = static_cast<long>(std::floor(player.position()));
+    if (first) emit("waiting");
+    else if (playing && !was_playing) emit("start");
+    else if (!playing && was_playing) emit("stop");
+    else if (playing && beat != last_beat) emit("beat");
+    first = false;
+    was_playing = playing;
+    last_beat = beat;
+    if (live)
+      status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
+                    live_suffix(player, clips));
+  }
+  emit("end");
+  output->stop();
+  if (live) status.finish_live();
+  if (const auto broke = output->failure()) throw failure(output->description(), *broke);
+  return ExitCode::ok;
+}
+
+} // namespace linktools
