@@ -2,8 +2,9 @@
 BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev libjack-jackd2-dev libasound2-dev libsmf-dev libsndfile1-dev libsamplerate0-dev librubberband-dev"
 # What the whole-program tests run: a JACK server, LinkHut (the reference
 # peer), tmux to drive it, iproute2 and util-linux for network namespaces, jq,
-# and python3-jsonschema to check link-seq files against schema/.
-TEST_PACKAGES="jackd2 ableton-link-utils tmux iproute2 util-linux jq procps python3-jsonschema"
+# python3 to write test audio files, and python3-jsonschema to check link-seq
+# files against schema/.
+TEST_PACKAGES="jackd2 ableton-link-utils tmux iproute2 util-linux jq procps python3 python3-jsonschema"
 
 # install_packages PKG...: installs what is missing, non-interactively; as
 # root directly, otherwise through sudo. Does nothing when all are present.

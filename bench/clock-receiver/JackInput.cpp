@@ -171,12 +171,15 @@ private:
     const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
     static constexpr std::uint8_t kOnset[3] = {0x90, 60, 100};
     for (jack_nframes_t i = 0; i < nframes; ++i) {
+      // Quiet frames arm the detector; a level on its way up between the
+      // two marks neither arms nor disarms it.
       const float level = std::abs(in[i]);
       if (level < threshold * 0.5f) {
         if (quiet_frames_ < quiet_needed) ++quiet_frames_;
         continue;
       }
-      const bool onset = level >= threshold && quiet_frames_ >= quiet_needed;
+      if (level < threshold) continue;
+      const bool onset = quiet_frames_ >= quiet_needed;
       quiet_frames_ = 0;
       if (!onset) continue;
       if (!offset_.valid()) {

@@ -42,7 +42,8 @@ double loop_beats(double seconds, double bpm) noexcept {
 }
 
 Buffer click_sound(int rate, bool accent) {
-  // 40 ms of a sine, 1.5 kHz on the bar (1 kHz otherwise), decaying fast.
+  // 40 ms of a tone, 1.5 kHz on the bar (1 kHz otherwise), at full level on
+  // its first sample and decaying fast.
   Buffer b;
   b.rate = rate;
   const auto frames = static_cast<std::size_t>(rate * 0.04);
@@ -51,7 +52,7 @@ Buffer click_sound(int rate, bool accent) {
   b.left.resize(frames);
   for (std::size_t i = 0; i < frames; ++i) {
     const double t = static_cast<double>(i) / rate;
-    b.left[i] = static_cast<float>(amp * std::sin(2.0 * std::numbers::pi * freq * t) * std::exp(-t / 0.008));
+    b.left[i] = static_cast<float>(amp * std::cos(2.0 * std::numbers::pi * freq * t) * std::exp(-t / 0.008));
   }
   b.right = b.left;
   return b;

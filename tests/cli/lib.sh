@@ -24,7 +24,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM HUP PIPE
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail MESSAGE: ends the test; the JACK server's last words come along, if one ran.
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -s "$WORK/jackd.log" ]; then echo "--- jackd.log (last lines)" >&2; tail -n 15 "$WORK/jackd.log" >&2; fi
+  exit 1
+}
 pass() { echo "ok: $*"; }
 
 # background CMD...: starts CMD in the background and remembers it for cleanup.
@@ -40,8 +45,11 @@ wait_for() {
   done
 }
 
+# json_is TEXT FILTER: the filter holds for the JSON in TEXT; false for no
+# text at all (jq 1.6 -e says yes to empty input).
+json_is() { [ -n "$1" ] && printf '%s\n' "$1" | jq -e "$2"; }
 # last_json FILE FILTER: the filter applied to the last complete line of a JSON Lines file.
-last_json() { tail -n 1 "$1" | jq -e "$2"; }
+last_json() { json_is "$(tail -n 1 "$1")" "$2"; }
 
 # expect_exit CODE CMD...: runs CMD, checks its exit code, keeps stderr in $WORK/stderr.
 expect_exit() {
@@ -59,12 +67,17 @@ start_jack() {
   wait_for 10 "the JACK server" jack_lsp -s "$JACK_SERVER"
 }
 
+# jack_port_exists NAME: the test's JACK server has that port. jack_lsp reads
+# to its end: `jack_lsp | grep -q` would kill it with SIGPIPE halfway through
+# closing its client, which left JACK unable to activate the next client.
+jack_port_exists() { jack_lsp >"$WORK/ports.txt" 2>/dev/null && grep -qx "$1" "$WORK/ports.txt"; }
+
 # jack_midi_dump as the receiving device, on the test's JACK server: every
 # message it gets, a line each ("  FRAME: BYTES description"), in $WORK/dump.txt.
 start_midi_monitor() {
   # Line-buffered, so the file shows each message when it arrives.
   background stdbuf -oL jack_midi_dump -a >"$WORK/dump.txt"
-  wait_for 5 "jack_midi_dump's port" sh -c 'jack_lsp | grep -q "^midi-monitor:input$"'
+  wait_for 5 "jack_midi_dump's port" jack_port_exists midi-monitor:input
 }
 
 # Two long-running peers, so the session (and its transport) outlives each

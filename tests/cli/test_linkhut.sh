@@ -18,7 +18,7 @@ hut_key e   # 121 BPM: a tempo link-status could not have made up
 sleep 0.7
 
 expect_exit 0 "$BIN/link-status" --json --peers 1 --timeout 5
-jq -e '.peers == 1 and .tempo == 121' "$WORK/stdout" >/dev/null || fail "status of LinkHut: $(cat "$WORK/stdout")"
+json_is "$(cat "$WORK/stdout")" '.peers == 1 and .tempo == 121' >/dev/null || fail "status of LinkHut: $(cat "$WORK/stdout")"
 pass "link-status reports LinkHut's tempo and one peer"
 
 # Joining never changes the session: many quick runs, each leaving LinkHut
@@ -26,7 +26,7 @@ pass "link-status reports LinkHut's tempo and one peer"
 # Link's tie window, must leave LinkHut at 121.
 for i in 1 2 3 4 5 6 7 8 9 10; do
   "$BIN/link-status" --json --peers 1 --timeout 5 >"$WORK/run.json" || fail "run $i failed"
-  jq -e '.tempo == 121' "$WORK/run.json" >/dev/null || fail "run $i saw $(cat "$WORK/run.json")"
+  json_is "$(cat "$WORK/run.json")" '.tempo == 121' >/dev/null || fail "run $i saw $(cat "$WORK/run.json")"
 done
 hut_row | grep -q '121\.00' || fail "LinkHut's tempo changed: $(hut_row)"
 pass "ten quick link-status runs leave LinkHut at 121"
@@ -39,7 +39,7 @@ hut_key s
 hut_key ' '
 wait_for 5 "LinkHut playing" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -q 'playing'"
 expect_exit 0 "$BIN/link-status" --json --peers 1 --timeout 5
-jq -e '.is_playing == true and .tempo == 133' "$WORK/stdout" >/dev/null \
+json_is "$(cat "$WORK/stdout")" '.is_playing == true and .tempo == 133' >/dev/null \
   || fail "status of playing LinkHut: $(cat "$WORK/stdout") / LinkHut: $(hut_row)"
 pass "LinkHut's transport shows as is_playing: true"
 

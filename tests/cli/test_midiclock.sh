@@ -117,12 +117,12 @@ PLAIN=$LAST_PID
 background "$BIN/link-midiclock" --backend jsonl --spp --peers 2 --timeout 5 >"$WORK/spp.jsonl"
 SPP=$LAST_PID
 wait_for 10 "Start from the joining clock" grep -q '"start"' "$WORK/plain.jsonl"
-grep '"start"' "$WORK/plain.jsonl" | jq -e '(.beat / 4) == ((.beat / 4) | floor)' >/dev/null \
+json_is "$(grep '"start"' "$WORK/plain.jsonl")" '(.beat / 4) == ((.beat / 4) | floor)' >/dev/null \
   || fail "Start not on a bar: $(grep '"start"' "$WORK/plain.jsonl")"
 wait_for 10 "Continue from the --spp clock" grep -q '"continue"' "$WORK/spp.jsonl"
-grep -B1 '"continue"' "$WORK/spp.jsonl" | head -n 1 | jq -e '.message == "song_position"' >/dev/null \
+json_is "$(grep -B1 '"continue"' "$WORK/spp.jsonl" | head -n 1)" '.message == "song_position"' >/dev/null \
   || fail "no Song Position before Continue: $(grep -B1 '"continue"' "$WORK/spp.jsonl")"
-grep -A1 '"continue"' "$WORK/spp.jsonl" | tail -n 1 | jq -e '.message == "clock" and (.beat * 4) == ((.beat * 4) | floor)' >/dev/null \
+json_is "$(grep -A1 '"continue"' "$WORK/spp.jsonl" | tail -n 1)" '.message == "clock" and (.beat * 4) == ((.beat * 4) | floor)' >/dev/null \
   || fail "Continue is not followed by a tick on a sixteenth"
 if grep -q '"start"' "$WORK/spp.jsonl"; then fail "the --spp clock sent Start"; fi
 pass "joining a playing session: Start on the bar; --spp: Song Position + Continue"
@@ -132,6 +132,6 @@ wait_for 5 "Stop in jsonl" grep -q '"stop"' "$WORK/plain.jsonl"
 kill -TERM "$PLAIN" "$SPP"
 set +e; wait "$PLAIN"; rc1=$?; wait "$SPP"; rc2=$?; set -e
 [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] || fail "SIGTERM exit codes $rc1 $rc2"
-tail -n 1 "$WORK/plain.jsonl" | jq -e '.message == "stop"' >/dev/null || fail "no final Stop on SIGTERM"
+json_is "$(tail -n 1 "$WORK/plain.jsonl")" '.message == "stop"' >/dev/null || fail "no final Stop on SIGTERM"
 [ ! -s "$WORK/plain.err" ] || fail "stderr on a pipe: $(cat "$WORK/plain.err")"
 pass "SIGTERM sends Stop and exits 0"

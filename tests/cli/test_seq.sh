@@ -161,9 +161,9 @@ printf 'MThd\000\000\000\006\000\001\000\002\000\140' >"$WORK/song.mid"
 printf 'MTrk\000\000\000\023\000\377\121\003\007\241\040\000\377\130\004\003\002\030\010\000\377\057\000' >>"$WORK/song.mid"
 printf 'MTrk\000\000\000\017\140\222\074\144\060\202\074\000\000\302\005\000\377\057\000' >>"$WORK/song.mid"
 "$BIN/link-seq" --to-json "$WORK/song.mid" >"$WORK/song.json" 2>"$WORK/stderr" || fail "--to-json song.mid: $(cat "$WORK/stderr")"
-jq -e '.quantum == 3 and (.tracks | length) == 1 and .tracks[0].channel == 3
+json_is "$(cat "$WORK/song.json")" '.quantum == 3 and (.tracks | length) == 1 and .tracks[0].channel == 3
        and .tracks[0].events == [{"beat": 1, "note": 60, "velocity": 100, "duration": 0.5},
-                                 {"beat": 1.5, "program": 5}]' "$WORK/song.json" >/dev/null \
+                                 {"beat": 1.5, "program": 5}]' >/dev/null \
   || fail "song.mid as JSON: $(cat "$WORK/song.json")"
 expect_exit 0 "$BIN/link-seq" --dry-run --timeout 0 "$WORK/song.mid"
 jq -e -s '[.[].bytes] == [[146,60,100],[130,60,0],[194,5]]' "$WORK/stdout" >/dev/null \

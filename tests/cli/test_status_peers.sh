@@ -8,19 +8,19 @@ pass "no peers: exit 3 with a message"
 
 # Without --peers, an empty network is not an error.
 expect_exit 0 "$BIN/link-status" --json --timeout 0.2
-jq -e '.peers == 0 and .tempo == 120' "$WORK/stdout" >/dev/null || fail "lone status: $(cat "$WORK/stdout")"
+json_is "$(cat "$WORK/stdout")" '.peers == 0 and .tempo == 120' >/dev/null || fail "lone status: $(cat "$WORK/stdout")"
 pass "lone link-status reports peers 0"
 
 background "$BIN/link-status" --watch --interval 100 --timeout 0 >"$WORK/watch.jsonl"
 wait_for 5 "the watcher's first line" test -s "$WORK/watch.jsonl"
 
 expect_exit 0 "$BIN/link-status" --json --peers 1 --timeout 5
-jq -e '.peers == 1' "$WORK/stdout" >/dev/null || fail "second status: $(cat "$WORK/stdout")"
+json_is "$(cat "$WORK/stdout")" '.peers == 1' >/dev/null || fail "second status: $(cat "$WORK/stdout")"
 # Every key, with its JSON type.
-jq -e '(.tempo|type)=="number" and (.beat|type)=="number" and (.phase|type)=="number"
+json_is "$(cat "$WORK/stdout")" '(.tempo|type)=="number" and (.beat|type)=="number" and (.phase|type)=="number"
        and (.quantum|type)=="number" and (.is_playing|type)=="boolean"
        and (.peers|type)=="number" and (.start_stop_sync|type)=="boolean"
-       and (.time_us|type)=="number" and (keys|length)==8' "$WORK/stdout" >/dev/null \
+       and (.time_us|type)=="number" and (keys|length)==8' >/dev/null \
   || fail "JSON keys or types: $(cat "$WORK/stdout")"
 pass "second link-status sees the first"
 

@@ -34,7 +34,7 @@ pass "--play and --stop show in is_playing"
 # not hand over the start/stop state to a joining peer).
 expect_exit 0 "$BIN/link-tempo" --play --peers 2 --timeout 5
 expect_exit 0 "$BIN/link-status" --json --peers 2 --timeout 5
-jq -e '.is_playing == true' "$WORK/stdout" >/dev/null || fail "joining status: $(cat "$WORK/stdout")"
+json_is "$(cat "$WORK/stdout")" '.is_playing == true' >/dev/null || fail "joining status: $(cat "$WORK/stdout")"
 pass "a joining link-status sees the session playing"
 
 # Bad input: exit 2, a message naming the problem, and nothing committed.

@@ -1,0 +1,139 @@
+# link-play end to end: a JACK dummy server, clock-receiver --audio as an
+# independent peer that hears link-play's output and times every onset
+# against its own view of the session's beat grid, link-status peers holding
+# the session.
+. "$(dirname "$0")/lib.sh"
+
+gen() { python3 "$(dirname "$0")/gen_click.py" "$@"; }
+# A click at the start of each file: a sharp onset the receiver finds to the frame.
+gen "$WORK/bar.wav" 2.0             # one 4/4 bar at 120 BPM
+gen "$WORK/beat.wav" 0.5 --rate 44100 --channels 2   # one beat, converted to 48 kHz
+gen "$WORK/three.wav" 0.5 --channels 3
+printf 'not audio at all\n' >"$WORK/text.wav"
+: >"$WORK/empty.wav"
+
+# --- bad input: exit 2 with the file and the reason, before JACK is touched --
+# (no server runs yet: a check made after opening JACK would exit 1 instead)
+bad() {
+  message=$1; shift
+  expect_exit 2 "$BIN/link-play" "$@"
+  grep -q -- "$message" "$WORK/stderr" || fail "link-play $*: expected '$message' in: $(cat "$WORK/stderr")"
+}
+bad "link-play: error: $WORK/missing.wav: cannot open it: No such file or directory" "$WORK/missing.wav"
+bad "link-play: error: $WORK/text.wav: not an audio file link-play can read" "$WORK/text.wav"
+bad "expected WAV, AIFF, FLAC or Ogg" "$WORK/text.wav"
+bad "link-play: error: $WORK/empty.wav: the file is empty (0 bytes)" "$WORK/empty.wav"
+bad "link-play: error: $WORK: expected an audio file, got a directory" "$WORK"
+bad "link-play: error: $WORK/three.wav: expected mono or stereo audio, got 3 channels" "$WORK/three.wav"
+bad "link-play: error: $WORK/missing.wav" "$WORK/bar.wav" "$WORK/missing.wav"
+bad "link-play: error: FILE: expected audio files to play, or --click" --loop
+bad "link-play: error: --gain loud: expected a gain in dB" "$WORK/bar.wav" --gain loud
+bad "link-play: error: --gain other.wav=-3: other.wav is not one of the files" "$WORK/bar.wav" --gain other.wav=-3
+bad "link-play: error: --bpm-of bar.wav=fast: expected a tempo in BPM" "$WORK/bar.wav" --bpm-of bar.wav=fast
+bad "link-play: error: --bars: expected a number above 0" "$WORK/bar.wav" --bars 0
+pass "bad input exits 2 before JACK, naming the file and the reason"
+
+expect_exit 0 "$BIN/link-play" --formats
+grep -q '^WAV' "$WORK/stdout" && grep -q '^FLAC' "$WORK/stdout" && grep -q '^OGG' "$WORK/stdout" \
+  || fail "--formats: $(cat "$WORK/stdout")"
+expect_exit 0 "$BIN/link-play" --help
+grep -q -- '--stop-at-bar' "$WORK/stdout" || fail "--help lacks --stop-at-bar"
+expect_exit 1 "$BIN/link-play" "$WORK/bar.wav"
+grep -q "no JACK server is running" "$WORK/stderr" || fail "no server: $(cat "$WORK/stderr")"
+pass "--formats, --help, and exit 1 without a JACK server"
+
+start_jack
+start_watchers
+
+# receive SECONDS NOTE_ON_STEP [FLAGS...]: clock-receiver --audio in the
+# background, its JSON summary in $WORK/rx.json; link-play connects to it.
+receive() {
+  seconds=$1; step=$2; shift 2
+  background "$BIN/clock-receiver" --audio --note-ons "$step" --seconds "$seconds" --warmup 0.5 \
+    --json "$@" >"$WORK/rx.json" 2>"$WORK/rx.err"
+  RX=$LAST_PID
+  wait_for 5 "the receiver's port" jack_port_exists clock-receiver:in
+}
+# check_onsets MIN_COUNT MAX_US: the receiver heard at least MIN_COUNT onsets,
+# none missing or extra, each within MAX_US of the grid.
+check_onsets() {
+  wait "$RX" || fail "clock-receiver failed: $(cat "$WORK/rx.err")"
+  json_is "$(cat "$WORK/rx.json")" \
+    ".note_ons >= $1 and .missing == 0 and .extra == 0 and .max_us <= $2" >/dev/null \
+    || fail "onsets off the grid: $(cat "$WORK/rx.json")"
+}
+
+# --- a looping bar lands on the session's bar lines, latency compensated ----
+# The receiver announces 256 frames of playback latency, as a sound card
+# would; link-play must start that much earlier so the onset is heard on the
+# bar. Uncompensated, every onset would be 5333 us late. The test allows 1 ms
+# (timing on a loaded machine is the benchmark's job, bench/play-timing).
+receive 9 96 --latency-frames 256
+background "$BIN/link-play" "$WORK/bar.wav" --loop --connect clock-receiver:in --quiet
+PLAY=$LAST_PID
+check_onsets 3 1000
+kill -INT "$PLAY"
+wait "$PLAY" || fail "link-play exited $? on SIGINT"
+pass "a looping file starts on every bar line, heard within 1 ms of it ($(jq -c '{note_ons, p99_us, max_us}' "$WORK/rx.json"))"
+
+# --- a click, --bars: ends by itself after the bars, one onset a beat --------
+receive 8 24
+"$BIN/link-play" --click --bars 2 --connect clock-receiver:in --json >"$WORK/click.jsonl" \
+  || fail "link-play --click --bars 2 exited $?"
+check_onsets 7 1000
+json_is "$(cat "$WORK/rx.json")" '.note_ons <= 8' >/dev/null || fail "more than 8 clicks: $(cat "$WORK/rx.json")"
+json_is "$(head -n 1 "$WORK/click.jsonl")" '.event == "waiting" and .playing == false' >/dev/null \
+  || fail "first progress line: $(head -n 1 "$WORK/click.jsonl")"
+json_is "$(grep '"event":"start"' "$WORK/click.jsonl")" '.playing and .phase < 0.25' >/dev/null \
+  || fail "no start on the bar: $(cat "$WORK/click.jsonl")"
+[ "$(grep -c '"event":"beat"' "$WORK/click.jsonl")" -ge 6 ] || fail "beat lines: $(cat "$WORK/click.jsonl")"
+last_json "$WORK/click.jsonl" '.event == "end" and .playing == false and .position >= 7.9' >/dev/null \
+  || fail "last progress line: $(tail -n 1 "$WORK/click.jsonl")"
+pass "--click --bars 2 plays one click a beat and ends by itself; --json shows waiting, start, beats, end"
+
+# --- a converted stereo file at 44.1 kHz, a beat long, loops every beat ------
+receive 5 24
+background "$BIN/link-play" "$WORK/beat.wav" --loop -q 1 --connect clock-receiver:in --quiet
+PLAY=$LAST_PID
+check_onsets 6 1000
+kill -TERM "$PLAY"
+wait "$PLAY" || fail "link-play exited $? on SIGTERM"
+pass "a 44.1 kHz file converted to 48 kHz loops on every beat"
+
+# --- SIGINT: stops at once; --stop-at-bar: plays on to the bar line ----------
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# play_until_phase FLAGS...: link-play on bar.wav in the background, its
+# progress in $WORK/play.jsonl, returning once it plays early in a bar's
+# second beat (so a bar line is 1 to 1.5 s away at 120 BPM).
+play_until_phase() {
+  background "$BIN/link-play" "$WORK/bar.wav" --loop --json --no-connect "$@" >"$WORK/play.jsonl"
+  PLAY=$LAST_PID
+  wait_for 8 "playing in a bar's second beat" \
+    last_json "$WORK/play.jsonl" '.playing and .phase >= 1 and .phase < 1.5'
+}
+play_until_phase
+t0=$(now_ms); kill -INT "$PLAY"; wait "$PLAY" || fail "SIGINT: link-play exited $?"
+took=$(( $(now_ms) - t0 ))
+[ "$took" -lt 800 ] || fail "SIGINT: link-play took $took ms to stop"
+last_json "$WORK/play.jsonl" '.event == "end" and .playing == false' >/dev/null \
+  || fail "SIGINT: last line $(tail -n 1 "$WORK/play.jsonl")"
+jack_lsp >"$WORK/ports" || fail "the JACK server is gone after link-play stopped"
+! grep -q '^link-play:' "$WORK/ports" || fail "link-play's ports are still there"
+pass "SIGINT stops link-play at once ($took ms), exit 0; the JACK server carries on"
+
+play_until_phase --stop-at-bar
+t0=$(now_ms); kill -INT "$PLAY"; wait "$PLAY" || fail "--stop-at-bar: link-play exited $?"
+took=$(( $(now_ms) - t0 ))
+[ "$took" -ge 900 ] || fail "--stop-at-bar: stopped after $took ms, before the bar line"
+# The last period is rendered a little before it is heard: "on the bar line"
+# is within a tenth of a beat of it, either side.
+last_json "$WORK/play.jsonl" '.event == "end" and (.phase < 0.1 or .phase > 3.9)' >/dev/null \
+  || fail "--stop-at-bar: did not end on a bar line: $(tail -n 1 "$WORK/play.jsonl")"
+pass "--stop-at-bar plays on to the bar line ($took ms after SIGINT) and stops there"
+
+play_until_phase --stop-at-bar
+t0=$(now_ms); kill -INT "$PLAY"; sleep 0.1; kill -INT "$PLAY"
+wait "$PLAY" || fail "a second SIGINT: link-play exited $?"
+took=$(( $(now_ms) - t0 ))
+[ "$took" -lt 800 ] || fail "a second SIGINT did not stop at once: $took ms"
+pass "a second SIGINT stops at once even with --stop-at-bar ($took ms)"
