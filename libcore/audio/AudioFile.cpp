@@ -6,6 +6,7 @@
 #include <samplerate.h>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -78,7 +79,12 @@ Buffer load_file(const std::string& path, int rate) {
 
   Buffer decoded;
   decoded.rate = info.samplerate;
-  const auto expected = static_cast<std::size_t>(info.frames);
+  // The header's count only sizes the first allocation, and not past a
+  // bound: a damaged header can claim far more frames than the file holds
+  // (a FLAC's 36-bit count all ones asks for 256 GiB), and the vectors grow
+  // as they need to.
+  constexpr std::size_t kMaxReserved = std::size_t{1} << 22; // 87 s at 48 kHz
+  const auto expected = std::min(static_cast<std::size_t>(info.frames), kMaxReserved);
   decoded.left.reserve(expected);
   decoded.right.reserve(expected);
   constexpr sf_count_t kChunk = 16384;
@@ -96,7 +102,14 @@ Buffer load_file(const std::string& path, int rate) {
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
     throw bad_input(path, fmt::format("cannot decode it: {}", sf_strerror(file.get())));
   if (decoded.frames() == 0) throw bad_input(path, "the file holds no audio (no frame could be decoded)");
-  return decoded.rate == rate ? decoded : resample(decoded, rate);
+  if (decoded.rate == rate) return decoded;
+  // A file of a frame or two can convert to none at a lower rate; callers
+  // count on a buffer with audio in it (link-play divides by its length).
+  Buffer converted = resample(decoded, rate);
+  if (converted.frames() == 0)
+    throw bad_input(path, fmt::format("too short to play at {} Hz (it holds {} frame{} at {} Hz)", rate,
+                                      decoded.frames(), decoded.frames() == 1 ? "" : "s", decoded.rate));
+  return converted;
 }
 
 Buffer resample(const Buffer& in, int rate) {

@@ -120,9 +120,10 @@ void Player::begin(const SessionState& state, double b0, bool link_rules) noexce
     if (!is_click) clip_loop_[i].store(v.loop_beats, std::memory_order_relaxed);
   }
   if (options_.length) {
+    // Ends the run when reached (as every stop on a beat does), but a
+    // transport stop before it only ends this start.
     stop_ = Stop::at_beat;
     stop_beat_ = origin_ + *options_.length;
-    stop_ends_run_ = true;
   }
   playing_ = true;
   launched_ = true;
@@ -145,17 +146,21 @@ void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std:
     if (std::abs(static_cast<double>(v.index) - expected) > kResyncFrames) v.index = std::llround(expected);
   }
   while (i < p.frames) {
-    // The pass of frame i (by the middle of the frame), and where the next begins.
-    const double rel = b0 + (i + 0.5) * bpf - origin_;
+    // The pass of frame i (by the middle of the frame, with the millionth of
+    // a frame of slack `end` below gives), and where the next begins.
+    const double rel = b0 + (i + 0.5 + 1e-6) * bpf - origin_;
     std::int64_t pass =
-        v.loop ? std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(rel / v.loop_beats + kBeatSlack)))
-               : 0;
+        v.loop ? std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(rel / v.loop_beats))) : 0;
     if (pass > v.pass) {
       // A new pass: its first sample on the frame nearest its first beat.
       const double beat = origin_ + static_cast<double>(pass) * v.loop_beats;
       const double at_frame = (beat - b0) / bpf; // fractional frame of the beat
       v.anchor_us = p.start_us + at_frame * p.us_per_frame;
-      v.index = std::llround(static_cast<double>(i) - at_frame);
+      // Frames since the pass's first frame (the first whose middle is at or
+      // after the beat, as for `pass`): never negative, or frame i would
+      // belong to the pass and play nothing.
+      v.index = std::max<std::int64_t>(
+          0, static_cast<std::int64_t>(std::floor(static_cast<double>(i) - at_frame + 0.5 + 1e-6)));
       v.pass = pass;
       const double q = options_.quantum;
       const double in_bar = beat - std::floor(beat / q + kBeatSlack) * q;
@@ -245,15 +250,23 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     // At once: this overrides a stop planned for later.
     if (stop_ != Stop::at_time) stop_time_us_ = p.start_us;
     stop_ = Stop::at_time;
-  } else if (request == 2 && stop_ == Stop::none) {
+  } else if (request == 2 && stop_ != Stop::at_time) {
+    // The next bar line, unless a length ends sooner.
+    const double bar = boundary_at_or_after(b0, q);
+    if (stop_ == Stop::none || bar < stop_beat_) stop_beat_ = bar;
     stop_ = Stop::at_beat;
-    stop_beat_ = boundary_at_or_after(b0, q);
   }
   if (request != 0) stop_ends_run_ = true;
-  if (playing_ && !want && stop_ == Stop::none) {
-    stop_ = Stop::at_time;
-    stop_time_us_ = link_rules ? std::max(p.start_us, static_cast<double>(state.time_for_is_playing().count()))
-                               : p.start_us;
+  if (playing_ && !want && stop_ != Stop::at_time) {
+    // A transport stop: a fade from the stop time, unless a stop on a beat
+    // (a length, a stop at the bar) ends sooner.
+    const double at = link_rules ? std::max(p.start_us, static_cast<double>(state.time_for_is_playing().count()))
+                                 : p.start_us;
+    const double beat_stop_end_us = p.start_us + (stop_beat_ - b0) / bpf * p.us_per_frame;
+    if (stop_ == Stop::none || at + options_.fade_us < beat_stop_end_us) {
+      stop_ = Stop::at_time;
+      stop_time_us_ = at;
+    }
   } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
     begin(state, b0, link_rules);
   }
@@ -290,7 +303,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   position_.store(std::max(0.0, b0 + p.frames * bpf - origin_), std::memory_order_relaxed);
 
   if ((stop_ != Stop::none && end_us >= fade_end_us_) || all_finished) {
-    if (all_finished) stop_ends_run_ = true;
+    if (all_finished || stop_ == Stop::at_beat) stop_ends_run_ = true;
     end_playing();
   } else {
     playing_flag_.store(b0 + p.frames * bpf > origin_, std::memory_order_relaxed);
