@@ -1,5 +1,7 @@
 #include "audio/Player.hpp"
 
+#include "audio/Stretch.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -34,6 +36,11 @@ struct Player::Voice {
   std::int64_t index = 0;   // the sample the next period's first frame plays
   bool finished = false;    // not looping, and played to its end
   const Buffer* current = nullptr;
+  // --follow-tempo: the clip through a time stretcher, its position taken
+  // from the beat (stream frames: passes of pass_frames one after another).
+  std::unique_ptr<Stretch> stretch;
+  double bpm = 0.0;
+  double pass_frames = 0.0;
 };
 
 double loop_beats(double seconds, double bpm) noexcept {
@@ -63,6 +70,8 @@ Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& optio
       clip_seconds_(new std::atomic<double>[clips.size()]),
       clip_pass_(new std::atomic<std::int64_t>[clips.size()]),
       clip_loop_(new std::atomic<double>[clips.size()]) {
+  scratch_[0].assign(kScratchFrames, 0.0f);
+  scratch_[1].assign(kScratchFrames, 0.0f);
   click_[0] = click_sound(rate, false);
   click_[1] = click_sound(rate, true);
   voices_.resize(clips.size() + (options.click ? 1 : 0));
@@ -70,6 +79,13 @@ Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& optio
     voices_[i].sound[0] = voices_[i].sound[1] = &clips[i].audio;
     voices_[i].gain = clips[i].gain;
     voices_[i].loop = options.loop;
+    if (options.follow_tempo && clips[i].bpm) {
+      Voice& v = voices_[i];
+      v.bpm = *clips[i].bpm;
+      v.pass_frames = options.loop ? loop_beats(clips[i].audio.seconds(), v.bpm) * 60.0 / v.bpm * rate
+                                   : static_cast<double>(clips[i].audio.frames());
+      v.stretch = std::make_unique<Stretch>(clips[i].audio, v.pass_frames, options.loop);
+    }
     clip_seconds_[i].store(-1.0);
     clip_pass_[i].store(0);
     clip_loop_[i].store(0.0);
@@ -133,6 +149,33 @@ float Player::envelope(double t_us) const noexcept {
   if (stop_ == Stop::none || t_us < fade_start_us_) return 1.0f;
   if (t_us >= fade_end_us_) return 0.0f;
   return static_cast<float>((fade_end_us_ - t_us) / (fade_end_us_ - fade_start_us_));
+}
+
+void Player::render_stretched(Voice& v, const Period& p, double b0, double bpf, double tempo,
+                              std::uint32_t first, float gain_scale) noexcept {
+  const float gain = v.gain * gain_scale;
+  // The stream position a frame should play: its beat at the file's tempo.
+  const auto ideal = [&](std::uint32_t i) { return (b0 + i * bpf - origin_) * 60.0 / v.bpm * rate_; };
+  if (v.pass < 0) {
+    v.stretch->restart(std::max(0.0, ideal(first)));
+    v.pass = 0;
+  }
+  const double ratio = v.bpm / tempo; // output time over input time
+  for (std::uint32_t i = first; i < p.frames;) {
+    const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(p.frames - i, kScratchFrames));
+    v.stretch->render(ideal(i), ratio, scratch_[0].data(), scratch_[1].data(), n);
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const float g = gain * envelope(p.start_us + (i + k) * p.us_per_frame);
+      p.left[i + k] += g * scratch_[0][k];
+      p.right[i + k] += g * scratch_[1][k];
+    }
+    i += n;
+  }
+  const double at = v.stretch->position();
+  v.pass = v.loop ? static_cast<std::int64_t>(std::floor(at / v.pass_frames)) : 0;
+  v.index = std::llround(v.loop ? at - static_cast<double>(v.pass) * v.pass_frames : at);
+  // Played once: done when the stream is past the file and the stretcher's tail.
+  if (!v.loop && at > v.pass_frames + 0.25 * rate_) v.finished = true;
 }
 
 void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std::uint32_t first,
@@ -255,6 +298,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     const double bar = boundary_at_or_after(b0, q);
     if (stop_ == Stop::none || bar < stop_beat_) stop_beat_ = bar;
     stop_ = Stop::at_beat;
+    stop_asked_us_ = p.start_us;
   }
   if (request != 0) stop_ends_run_ = true;
   if (playing_ && !want && stop_ != Stop::at_time) {
@@ -282,7 +326,8 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     fade_end_us_ = stop_time_us_ + options_.fade_us;
   } else if (stop_ == Stop::at_beat) {
     fade_end_us_ = p.start_us + (stop_beat_ - b0) / bpf * p.us_per_frame;
-    fade_start_us_ = fade_end_us_ - options_.fade_us;
+    // Asked less than a fade before the bar line: a shorter fade, from now.
+    fade_start_us_ = std::min(fade_end_us_, std::max(fade_end_us_ - options_.fade_us, stop_asked_us_));
   }
 
   // The first frame at or after the start bar.
@@ -291,7 +336,12 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   bool all_finished = !voices_.empty();
   for (std::size_t i = 0; i < voices_.size(); ++i) {
     Voice& v = voices_[i];
-    if (first < p.frames && !v.finished) render_voice(v, p, b0, bpf, first, options_.gain);
+    if (first < p.frames && !v.finished) {
+      if (v.stretch)
+        render_stretched(v, p, b0, bpf, tempo, first, options_.gain);
+      else
+        render_voice(v, p, b0, bpf, first, options_.gain);
+    }
     all_finished = all_finished && v.finished;
     if (i < clips_.size()) {
       const bool sounding = v.pass >= 0 && v.index >= 0 &&

@@ -37,6 +37,9 @@ struct PlayerOptions {
   double quantum = 4.0;
   // Each clip repeats on passes of loop_beats() beats.
   bool loop = false;
+  // Clips with a tempo of their own (Clip::bpm) are stretched in real time
+  // to the session's tempo, keeping their pitch (audio/Stretch.hpp).
+  bool follow_tempo = false;
   // Follow the session's transport: start with it (on the first bar line of
   // the session's start), stop with it (a short fade from the stop time;
   // the next start plays from the beginning). Off: start on the next
@@ -102,6 +105,8 @@ private:
   void begin(const SessionState& state, double b0, bool link_rules) noexcept;
   void render_voice(Voice& v, const Period& p, double b0, double beats_per_frame, std::uint32_t first,
                     float gain_scale) noexcept;
+  void render_stretched(Voice& v, const Period& p, double b0, double beats_per_frame, double tempo,
+                        std::uint32_t first, float gain_scale) noexcept;
   float envelope(double t_us) const noexcept;
   void end_playing() noexcept;
 
@@ -110,6 +115,8 @@ private:
   PlayerOptions options_;
   Buffer click_[2]; // normal, accent
   std::vector<Voice> voices_; // one per clip, then the click
+  static constexpr std::size_t kScratchFrames = 8192;
+  std::vector<float> scratch_[2]; // a stretcher's output before it is mixed
 
   std::atomic<int> hint_{-1};
   std::atomic<int> stop_request_{0}; // 0 none, 1 now, 2 at the bar
@@ -129,6 +136,7 @@ private:
   Stop stop_ = Stop::none;
   double stop_time_us_ = 0.0; // Stop::at_time: the fade starts here
   double stop_beat_ = 0.0;    // Stop::at_beat: the fade ends on this beat
+  double stop_asked_us_ = 0.0; // when a stop at the bar was asked (no fade starts before)
   double fade_start_us_ = 0.0, fade_end_us_ = 0.0; // this period's fade
   bool have_last_ = false;
   double last_end_us_ = 0.0;

@@ -3,6 +3,7 @@
 #include "audio/AudioFile.hpp"
 #include "audio/Output.hpp"
 #include "audio/Player.hpp"
+#include "audio/Stretch.hpp"
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
@@ -87,15 +88,21 @@ std::unique_ptr<CLI::App> make_play_app(PlayCommandOptions& options) {
                 "Repeat each file on its length rounded to whole beats, in phase with the session");
   app->add_option("--gain", options.gain,
                   "Gain in dB: overall (-6), or for one file (drums.wav=-3); repeat as needed")
-      ->type_name("[FILE=]DB");
+      ->type_name("[FILE=]DB")
+      ->allow_extra_args(false);
   app->add_option("--bpm-of", options.bpm_of,
                   "A file's own tempo (drums.wav=96): its loop length is counted at that tempo")
-      ->type_name("FILE=BPM");
+      ->type_name("FILE=BPM")
+      ->allow_extra_args(false);
   app->add_option("--beats-of", options.beats_of,
                   "A file's length in beats (drums.wav=8), the same as giving its tempo")
-      ->type_name("FILE=BEATS");
+      ->type_name("FILE=BEATS")
+      ->allow_extra_args(false);
+  app->add_flag("--follow-tempo", options.follow_tempo,
+                "Stretch each file in real time to the session's tempo, keeping its pitch (Rubber Band);\n"
+                "every file needs --bpm-of or --beats-of");
   app->add_flag("--click", options.click, "Play a metronome click on every beat, accented on the bar");
-  app->add_option("--click-gain", options.click_gain_db, "The click's gain in dB (default -6)");
+  app->add_option("--click-gain", options.click_gain, "The click's gain in dB (default -6)")->type_name("DB");
   app->add_flag("--sync", options.sync,
                 "Follow the session's start/stop: play while it plays, from the first bar of each start");
   app->add_option("--bars", options.bars, "Stop after this many bars");
@@ -104,7 +111,8 @@ std::unique_ptr<CLI::App> make_play_app(PlayCommandOptions& options) {
                 "On Ctrl-C, play on to the next bar line, then stop (a second Ctrl-C stops at once)");
   app->add_option("-c,--connect", options.connect,
                   "JACK port to connect to: give it twice for left and right, once for both "
-                  "(default: the system's playback ports)");
+                  "(default: the system's playback ports)")
+      ->allow_extra_args(false);
   app->add_flag("--no-connect", options.no_connect, "Connect the ports to nothing");
   app->add_option("-n,--name", options.name, "JACK client name (default link-play)");
   app->add_flag("-l,--list", options.list, "List the JACK audio inputs --connect can name, then exit");
@@ -149,14 +157,25 @@ PlayPlan plan(const PlayCommandOptions& options) {
       throw bad_input("--beats-of " + b, "that file's tempo is already given with --bpm-of");
     p.beats[index] = *beats;
   }
-  if (!parse_gain_db(fmt::format("{}", options.click_gain_db)))
-    throw bad_input("--click-gain", fmt::format("expected a gain in dB from {:g} to +{:g}, got {:g}", kMinDb,
-                                                kMaxDb, options.click_gain_db));
+  const auto click_gain = parse_gain_db(options.click_gain);
+  if (!click_gain)
+    throw bad_input("--click-gain " + options.click_gain,
+                    fmt::format("expected a gain in dB from {:g} to +{:g}", kMinDb, kMaxDb));
+  p.click_gain = *click_gain;
   if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
   for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
     if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
       throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
                                         kMaxLengthBeats, *value));
+  }
+  if (options.follow_tempo) {
+    if (!audio::Stretch::available())
+      throw bad_input("--follow-tempo", "this build has no Rubber Band (install librubberband-dev and rebuild)");
+    for (std::size_t i = 0; i < options.files.size(); ++i)
+      if (!p.bpm[i] && !p.beats[i])
+        throw bad_input("--follow-tempo", fmt::format("{} has no tempo: give --bpm-of {}=BPM or --beats-of "
+                                                      "{}=BEATS", options.files[i], options.files[i],
+                                                      options.files[i]));
   }
   if (options.bars) p.length = *options.bars * options.common.quantum;
   if (options.beats) p.length = *options.beats;
@@ -264,10 +283,11 @@ ExitCode run_play(const PlayCommandOptions& options) {
   audio::PlayerOptions play;
   play.quantum = options.common.quantum;
   play.loop = options.loop;
+  play.follow_tempo = options.follow_tempo;
   play.start_stop_sync = options.sync;
   play.length = p.length;
   play.click = options.click;
-  play.click_gain = static_cast<float>(*parse_gain_db(fmt::format("{}", options.click_gain_db)));
+  play.click_gain = static_cast<float>(p.click_gain);
   play.gain = static_cast<float>(p.gain);
   audio::Player player(clips, rate, play);
 

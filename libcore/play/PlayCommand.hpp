@@ -17,8 +17,9 @@ struct PlayCommandOptions {
   std::vector<std::string> bpm_of;   // "FILE=BPM"
   std::vector<std::string> beats_of; // "FILE=BEATS"
   bool loop = false;
+  bool follow_tempo = false;
   bool click = false;
-  double click_gain_db = -6.0;
+  std::string click_gain = "-6"; // dB
   bool sync = false;
   bool stop_at_bar = false;
   std::optional<double> bars;
@@ -35,6 +36,7 @@ struct PlayCommandOptions {
 // file indexes. Throws ToolError(bad_input) naming the flag.
 struct PlayPlan {
   double gain = 1.0;                        // linear, overall
+  double click_gain = 0.5;                  // linear
   std::vector<double> file_gain;            // linear, per file
   std::vector<std::optional<double>> bpm;   // per file, from --bpm-of
   std::vector<std::optional<double>> beats; // per file, from --beats-of
