@@ -96,13 +96,16 @@ b1 4a 40
 b1 4a 40
 EOF
 diff "$WORK/expected" "$WORK/got" >"$WORK/diff" || fail "pattern bytes differ: $(cat "$WORK/diff")"
-# On the beat: at 120 BPM and 48 kHz a beat is 24000 frames (the dummy
-# driver's frames drift a little against the Link clock: allow 2%).
+# On the beat: at 120 BPM and 48 kHz a beat is 24000 frames. The dummy
+# driver's frame count loses the frames of a stalled cycle (an xrun, often
+# 10-20 ms on a busy VM), so spacing is checked to 8%: enough to tell a beat
+# from half or one and a half. How close to the grid each note is, is
+# measured by bench/seq-timing, not here.
 awk '$1 ~ /^[0-9]+:$/ { f[++n] = $1 + 0 }
      END { beat = (f[3] - f[1]); half = (f[2] - f[1]); pass = (f[6] - f[1]);
-           if (beat < 23520 || beat > 24480) { print "C4 to E4: " beat " frames, expected 24000"; exit 1 }
-           if (half < 11760 || half > 12240) { print "C4 note length: " half " frames, expected 12000"; exit 1 }
-           if (pass < 47040 || pass > 48960) { print "loop pass: " pass " frames, expected 48000"; exit 1 } }' \
+           if (beat < 22080 || beat > 25920) { print "C4 to E4: " beat " frames, expected 24000"; exit 1 }
+           if (half < 11040 || half > 12960) { print "C4 note length: " half " frames, expected 12000"; exit 1 }
+           if (pass < 44160 || pass > 51840) { print "loop pass: " pass " frames, expected 48000"; exit 1 } }' \
   "$WORK/dump.txt" >"$WORK/timing" || fail "$(cat "$WORK/timing")"
 pass "a looping pattern arrives with the right bytes, in order, a beat apart, and link-seq ends after --beats"
 
