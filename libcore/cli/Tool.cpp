@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <exception>
 #include <unistd.h>
+#include <utility>
 
 namespace linktools {
 
@@ -23,6 +24,20 @@ std::unique_ptr<CLI::App> make_app(const std::string& tool, const std::string& d
   app->set_help_flag("-h,--help", "Print this help and exit");
   app->option_defaults()->always_capture_default();
   return app;
+}
+
+void add_length_options(CLI::App& app, LengthOptions& options) {
+  app.add_option("--bars", options.bars, "Stop after this many bars");
+  app.add_option("--beats", options.beats, "Stop after this many beats");
+}
+
+void validate(const LengthOptions& options) {
+  if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
+  for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
+    if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
+      throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
+                                        kMaxLengthBeats, *value));
+  }
 }
 
 void add_common_options(CLI::App& app, CommonOptions& options, unsigned flags) {

@@ -49,6 +49,24 @@ void validate(const CommonOptions& options);
 int run_tool(const std::string& tool, CLI::App& app, int argc, char** argv,
              const std::function<ExitCode()>& body);
 
+// --bars / --beats: how long a player plays before it stops by itself.
+struct LengthOptions {
+  std::optional<double> bars;
+  std::optional<double> beats;
+  // The length in beats with `quantum` beats a bar; nullopt: no limit.
+  std::optional<double> in_beats(double quantum) const {
+    if (bars) return *bars * quantum;
+    return beats;
+  }
+};
+
+// The most --bars or --beats may say.
+inline constexpr double kMaxLengthBeats = 1e6;
+
+void add_length_options(CLI::App& app, LengthOptions& options);
+// Throws ToolError(bad_input): both given, or one not a number in (0, kMaxLengthBeats].
+void validate(const LengthOptions& options);
+
 // The version set once in project().
 const char* version();
 

@@ -25,7 +25,6 @@ namespace linktools {
 namespace {
 
 constexpr double kMinBpm = 20.0, kMaxBpm = 999.0; // Link's tempo range
-constexpr double kMaxLengthBeats = 1e6;
 constexpr double kMinDb = -120.0, kMaxDb = 24.0;
 
 std::optional<double> parse_number(std::string_view text) {
@@ -105,8 +104,7 @@ std::unique_ptr<CLI::App> make_play_app(PlayCommandOptions& options) {
   app->add_option("--click-gain", options.click_gain, "The click's gain in dB (default -6)")->type_name("DB");
   app->add_flag("--sync", options.sync,
                 "Follow the session's start/stop: play while it plays, from the first bar of each start");
-  app->add_option("--bars", options.bars, "Stop after this many bars");
-  app->add_option("--beats", options.beats, "Stop after this many beats");
+  add_length_options(*app, options.length);
   app->add_flag("--stop-at-bar", options.stop_at_bar,
                 "On Ctrl-C, play on to the next bar line, then stop (a second Ctrl-C stops at once)");
   app->add_option("-c,--connect", options.connect,
@@ -162,12 +160,7 @@ PlayPlan plan(const PlayCommandOptions& options) {
     throw bad_input("--click-gain " + options.click_gain,
                     fmt::format("expected a gain in dB from {:g} to +{:g}", kMinDb, kMaxDb));
   p.click_gain = *click_gain;
-  if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
-  for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
-    if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
-      throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
-                                        kMaxLengthBeats, *value));
-  }
+  validate(options.length);
   if (options.follow_tempo) {
     if (!audio::Stretch::available())
       throw bad_input("--follow-tempo", "this build has no Rubber Band (install librubberband-dev and rebuild)");
@@ -177,8 +170,7 @@ PlayPlan plan(const PlayCommandOptions& options) {
                                                       "{}=BEATS", options.files[i], options.files[i],
                                                       options.files[i]));
   }
-  if (options.bars) p.length = *options.bars * options.common.quantum;
-  if (options.beats) p.length = *options.beats;
+  p.length = options.length.in_beats(options.common.quantum);
   if (options.connect.size() > 2)
     throw bad_input("--connect", fmt::format("expected at most two ports (left, right), got {}",
                                              options.connect.size()));

@@ -22,8 +22,7 @@ struct PlayCommandOptions {
   std::string click_gain = "-6"; // dB
   bool sync = false;
   bool stop_at_bar = false;
-  std::optional<double> bars;
-  std::optional<double> beats;
+  LengthOptions length; // --bars, --beats
   std::vector<std::string> connect;
   bool no_connect = false;
   std::string name = "link-play";

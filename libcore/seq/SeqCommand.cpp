@@ -18,10 +18,6 @@
 
 namespace linktools {
 
-namespace {
-constexpr double kMaxLengthBeats = 1e6;
-} // namespace
-
 std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
   auto app = make_app("link-seq",
                       "Play note and controller sequences (link-seq/1 JSON files, or MIDI files) on\n"
@@ -36,8 +32,7 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
   app->add_flag("--loop", options.loop,
                 "Repeat the sequence (files with loop_beats always loop); without loop_beats a "
                 "pass is the whole bars that hold every event");
-  app->add_option("--bars", options.bars, "Stop after this many bars");
-  app->add_option("--beats", options.beats, "Stop after this many beats");
+  add_length_options(*app, options.length);
   app->add_flag("--sync", options.sync,
                 "Follow the session's start/stop: play while it plays, from the first bar of "
                 "each start");
@@ -59,12 +54,7 @@ void validate(const SeqCommandOptions& options) {
   if (static_cast<int>(options.check) + static_cast<int>(options.to_json) +
           static_cast<int>(options.dry_run) > 1)
     throw bad_input("--check, --to-json, --dry-run", "expected at most one of them");
-  if (options.bars && options.beats) throw bad_input("--bars, --beats", "expected one of them, not both");
-  for (const auto& [flag, value] : {std::pair{"--bars", options.bars}, std::pair{"--beats", options.beats}}) {
-    if (value && (!std::isfinite(*value) || *value <= 0.0 || *value > kMaxLengthBeats))
-      throw bad_input(flag, fmt::format("expected a number above 0 (at most {:.0f}), got {}",
-                                        kMaxLengthBeats, *value));
-  }
+  validate(options.length);
 }
 
 namespace {
@@ -149,8 +139,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   SequencePlayerOptions play;
   play.quantum = quantum;
   play.loop = options.loop;
-  if (options.bars) play.length = *options.bars * quantum;
-  if (options.beats) play.length = *options.beats;
+  play.length = options.length.in_beats(quantum);
   play.start_stop_sync = options.sync;
   play.offset = options.output.offset();
 

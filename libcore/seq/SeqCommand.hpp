@@ -16,8 +16,7 @@ struct SeqCommandOptions {
   midi::OutputFlags output{"link-seq"};
   std::string file;
   bool loop = false;
-  std::optional<double> bars;
-  std::optional<double> beats;
+  LengthOptions length; // --bars, --beats
   bool sync = false;
   bool dry_run = false;
   bool check = false;
