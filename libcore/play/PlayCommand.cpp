@@ -6,8 +6,7 @@
 #include "audio/Stretch.hpp"
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
-#include "session/AnnouncedTransport.hpp"
-#include "session/Join.hpp"
+#include "playback/Playback.hpp"
 #include "status/StatusReport.hpp"
 
 #include <fmt/core.h>
@@ -283,18 +282,11 @@ ExitCode run_play(const PlayCommandOptions& options) {
   play.gain = static_cast<float>(p.gain);
   audio::Player player(clips, rate, play);
 
-  Session session;
-  session.enable_start_stop_sync(options.sync);
-  std::atomic<bool> link_reported_transport{false};
-  session.on_transport([&](bool) { link_reported_transport.store(true); });
-  const AnnouncedTransport transport(session);
-  join_as_asked(session, options.common.peers, options.common.timeout());
-  if (stop_requested()) return ExitCode::ok;
-  transport.settle();
-  const auto update_hint = [&] {
-    player.set_transport_hint(link_reported_transport.load() ? std::nullopt
-                                                             : std::optional<bool>(transport.is_playing()));
-  };
+  PlayingSession joined(options.sync);
+  if (!joined.join(options.common)) return ExitCode::ok;
+  Session& session = joined.session();
+  const AnnouncedTransport& transport = joined.transport();
+  const auto update_hint = [&] { player.set_transport_hint(joined.transport_hint()); };
   update_hint();
   output->start(session, player);
 

@@ -12,20 +12,30 @@
 
 namespace linktools {
 
+PlayingSession::PlayingSession(bool start_stop_sync) : transport_(session_) {
+  session_.enable_start_stop_sync(start_stop_sync);
+  session_.on_transport([this](bool) { link_reported_transport_.store(true); });
+}
+
+bool PlayingSession::join(const CommonOptions& common) {
+  join_as_asked(session_, common.peers, common.timeout());
+  if (stop_requested()) return false;
+  transport_.settle();
+  return true;
+}
+
+std::optional<bool> PlayingSession::transport_hint() const {
+  if (link_reported_transport_.load()) return std::nullopt;
+  return transport_.is_playing();
+}
+
 void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
                      const PlaybackOptions& options, const PlaybackHooks& hooks) {
-  Session session;
-  session.enable_start_stop_sync(options.start_stop_sync);
-  std::atomic<bool> link_reported_transport{false};
-  session.on_transport([&](bool) { link_reported_transport.store(true); });
-  const AnnouncedTransport transport(session);
-  join_as_asked(session, options.common.peers, options.common.timeout());
-  if (stop_requested()) return;
-  transport.settle();
-
-  const auto update_hint = [&] {
-    hooks.transport_hint(link_reported_transport.load() ? std::nullopt : transport.is_playing());
-  };
+  PlayingSession playing(options.start_stop_sync);
+  if (!playing.join(options.common)) return;
+  Session& session = playing.session();
+  const AnnouncedTransport& transport = playing.transport();
+  const auto update_hint = [&] { hooks.transport_hint(playing.transport_hint()); };
   update_hint();
 
   output.start(session, source);

@@ -6,12 +6,37 @@
 
 #include "cli/Tool.hpp"
 #include "midi/Output.hpp"
+#include "session/AnnouncedTransport.hpp"
+#include "session/Session.hpp"
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
 
 namespace linktools {
+
+// The session a player plays in: start/stop sync as asked, and the
+// transport the peers announce, which the player follows until Link itself
+// reports a start or stop (Link does not hand a joining peer the session's
+// start/stop state). Shared by link-midiclock, link-seq and link-play.
+class PlayingSession {
+public:
+  explicit PlayingSession(bool start_stop_sync);
+  // Joins as every tool does (join_as_asked: --peers, --timeout) and waits
+  // for the announced transport. False when a stop signal came first.
+  // Throws ToolError(no_peers).
+  bool join(const CommonOptions& common);
+  Session& session() noexcept { return session_; }
+  const AnnouncedTransport& transport() const noexcept { return transport_; }
+  // The announced transport until Link reports a change, then nullopt.
+  std::optional<bool> transport_hint() const;
+
+private:
+  Session session_;
+  std::atomic<bool> link_reported_transport_{false};
+  AnnouncedTransport transport_;
+};
 
 struct PlaybackOptions {
   CommonOptions common;       // --peers and --timeout; the quantum the live line shows
