@@ -20,6 +20,14 @@ constexpr double kJumpBeats = 1.0;
 // (a stalled period, a grid jump) is put back in place.
 constexpr double kResyncFrames = 48.0;
 
+// The beat at host time `us` (with fractions of a microsecond, which Link's
+// integer host times leave out: added at the state's tempo).
+double beat_at(const SessionState& state, double us, double quantum) noexcept {
+  const double whole = std::floor(us);
+  return state.beat_at_time(HostTime(static_cast<HostTime::rep>(whole)), quantum) +
+         (us - whole) * state.tempo() / 60e6;
+}
+
 double boundary_at_or_after(double beat, double quantum) noexcept {
   return std::ceil(beat / quantum - kBeatSlack) * quantum;
 }
@@ -248,21 +256,14 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   const double q = options_.quantum;
   const double tempo = state.tempo();
   const double bpf = p.us_per_frame * tempo / 60e6; // beats per frame
-  // The beat of the first frame, with the fraction of a microsecond Link's
-  // integer host times leave out.
-  const double t0 = std::floor(p.start_us);
-  const double b0 = state.beat_at_time(HostTime(static_cast<HostTime::rep>(t0)), q) +
-                    (p.start_us - t0) * tempo / 60e6;
+  const double b0 = beat_at(state, p.start_us, q); // the beat of the first frame
   const double end_us = p.start_us + p.frames * p.us_per_frame;
 
   // A jump of the grid moves the start bar by whole bars, so playing goes
   // on where it was, on the session's bar lines; the voices are put back on
   // their passes' new places.
   if (have_last_ && playing_) {
-    const double lt = std::floor(last_end_us_);
-    const double now_beat = state.beat_at_time(HostTime(static_cast<HostTime::rep>(lt)), q) +
-                            (last_end_us_ - lt) * tempo / 60e6;
-    const double jump = now_beat - last_beat_;
+    const double jump = beat_at(state, last_end_us_, q) - last_beat_;
     if (std::abs(jump) > kJumpBeats) {
       const double shift = std::round(jump / q) * q;
       origin_ += shift;
