@@ -59,9 +59,6 @@ public:
   virtual void stop() = 0;
   // Set when the output broke while running (the JACK server went away).
   virtual std::optional<std::string> failure() const = 0;
-  // The latency between our ports and the sound, in frames (what a start on
-  // the bar is compensated by).
-  virtual std::uint32_t latency_frames() const = 0;
   // One line for people: "JACK link-play:out_1,out_2 -> system:playback_1,system:playback_2".
   virtual std::string description() const = 0;
 };

@@ -35,9 +35,8 @@ public:
   // Audio thread: no allocation, no locks.
   void render(double ideal, double ratio, float* left, float* right, std::uint32_t frames) noexcept;
 
-  // Where it plays now, in stream frames, and the last gap it corrected.
+  // Where it plays now, in stream frames.
   double position() const noexcept { return out_pos_; }
-  double last_gap() const noexcept { return gap_; }
 
   // Whether the library is there (a build without Rubber Band says no and
   // --follow-tempo is refused).
@@ -47,7 +46,6 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   double out_pos_ = 0.0;
-  double gap_ = 0.0;
   double next_ideal_ = 0.0; // where the next period should start if none is skipped
   bool have_next_ = false;
 };

@@ -105,8 +105,6 @@ public:
     return std::nullopt;
   }
 
-  std::uint32_t latency_frames() const override { return latency_frames_.load(std::memory_order_relaxed); }
-
   std::string description() const override {
     std::string d = fmt::format("JACK {},{}", jack_port_name(ports_[0]), jack_port_short_name(ports_[1]));
     if (!targets_.empty()) {

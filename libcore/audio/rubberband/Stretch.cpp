@@ -85,7 +85,6 @@ void Stretch::restart(double position) noexcept {
   s.to_discard = s.stretcher.getStartDelay();
   s.feed_pos = std::llround(position);
   out_pos_ = static_cast<double>(s.feed_pos);
-  gap_ = 0.0;
   have_next_ = false;
 }
 
@@ -107,10 +106,13 @@ void Stretch::render(double ideal, double ratio, float* left, float* right, std:
     }
     out_pos_ += skipped;
   }
-  gap_ = out_pos_ - ideal; // positive: ahead of the grid
-  if (std::abs(gap_) > kRestartSeconds * rate) restart(ideal);
+  double gap = out_pos_ - ideal; // positive: ahead of the grid
+  if (std::abs(gap) > kRestartSeconds * rate) {
+    restart(ideal);
+    gap = 0.0;
+  }
   // Ahead: stretch a little more (play the stream slower), behind: less.
-  const double bend = std::clamp(gap_ / (kBendSeconds * rate), -1.0, 1.0) * kMaxBend;
+  const double bend = std::clamp(gap / (kBendSeconds * rate), -1.0, 1.0) * kMaxBend;
   const double effective = ratio * (1.0 + bend);
   s.stretcher.setTimeRatio(effective);
 
