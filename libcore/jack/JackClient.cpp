@@ -5,6 +5,9 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
+#include <thread>
+
 namespace linktools::jack_client {
 
 namespace {
@@ -37,6 +40,11 @@ void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept {
   const auto jack_now = static_cast<std::int64_t>(jack_get_time());
   const auto after = session.now().count();
   offset.add(before, jack_now, after);
+}
+
+void wait_periods(jack_client_t* client, int periods) {
+  const double period_us = 1e6 * jack_get_buffer_size(client) / jack_get_sample_rate(client);
+  std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(periods * period_us)));
 }
 
 bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset,

@@ -34,6 +34,10 @@ ClientPtr open_client(const std::string& name, std::string_view otherwise);
 // `offset`. Realtime-safe: call it from the process callback every cycle.
 void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept;
 
+// Sleeps for `periods` of the server's process cycles, so the buffers the
+// last cycles filled reach the ports' destinations before a client stops.
+void wait_periods(jack_client_t* client, int periods);
+
 // Where this process cycle's frames sit in Link's time: frame i of the
 // period is heard at start_us + i * us_per_frame.
 struct CycleTimes {

@@ -13,9 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 namespace linktools::audio {
 
@@ -91,10 +89,7 @@ public:
     if (!active_) return;
     // Two more periods, so the last one the source filled (a fade's end) is
     // delivered before the ports go.
-    if (source_.load(std::memory_order_acquire) && !shutdown_.load()) {
-      const auto period_us = 1e6 * jack_get_buffer_size(client_.get()) / rate_;
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(2 * period_us)));
-    }
+    if (source_.load(std::memory_order_acquire) && !shutdown_.load()) jack_client::wait_periods(client_.get(), 2);
     source_.store(nullptr, std::memory_order_release);
     jack_deactivate(client_.get());
     active_ = false;

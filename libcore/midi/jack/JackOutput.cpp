@@ -94,9 +94,8 @@ public:
     while (finishing_.load(std::memory_order_acquire) && !shutdown_.load() &&
            std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    // One more period so the buffer holding them is delivered.
-    const auto period_us = 1e6 * jack_get_buffer_size(client_.get()) / jack_get_sample_rate(client_.get());
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(2 * period_us)));
+    // Two more periods, so the buffer holding them is delivered.
+    jack_client::wait_periods(client_.get(), 2);
     jack_deactivate(client_.get());
     active_ = false;
   }
