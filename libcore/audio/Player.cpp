@@ -1,6 +1,6 @@
 #include "audio/Player.hpp"
 
-#include "audio/Stretch.hpp"
+#include "audio/TempoFollower.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +19,8 @@ constexpr double kJumpBeats = 1.0;
 // A voice more than this many frames from where the clock says it should be
 // (a stalled period, a grid jump) is put back in place.
 constexpr double kResyncFrames = 48.0;
+// --follow-tempo: a new rendering takes over from the one before in this long.
+constexpr double kCrossfadeSeconds = 0.02;
 
 // The beat at host time `us` (with fractions of a microsecond, which Link's
 // integer host times leave out: added at the state's tempo).
@@ -44,11 +46,14 @@ struct Player::Voice {
   std::int64_t index = 0;   // the sample the next period's first frame plays
   bool finished = false;    // not looping, and played to its end
   const Buffer* current = nullptr;
-  // --follow-tempo: the clip through a time stretcher, its position taken
-  // from the beat (stream frames: passes of pass_frames one after another).
-  std::unique_ptr<Stretch> stretch;
-  double bpm = 0.0;
-  double pass_frames = 0.0;
+  double pass_beat = 0.0;   // the beat the pass starts on
+  // --follow-tempo: the clip's number in the follower (-1: not stretched),
+  // the rendering it plays and, for a crossfade after a new one came, the
+  // one before.
+  int follow = -1;
+  const Rendering* rendering = nullptr;
+  const Rendering* previous = nullptr;
+  std::uint32_t crossfade_left = 0;
 };
 
 double loop_beats(double seconds, double bpm) noexcept {
@@ -77,9 +82,9 @@ Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& optio
     : clips_(clips), rate_(rate), options_(options),
       clip_seconds_(new std::atomic<double>[clips.size()]),
       clip_pass_(new std::atomic<std::int64_t>[clips.size()]),
-      clip_loop_(new std::atomic<double>[clips.size()]) {
-  scratch_[0].assign(kScratchFrames, 0.0f);
-  scratch_[1].assign(kScratchFrames, 0.0f);
+      clip_loop_(new std::atomic<double>[clips.size()]),
+      clip_tempo_(new std::atomic<double>[clips.size()]),
+      crossfade_frames_(static_cast<std::uint32_t>(rate * kCrossfadeSeconds)) {
   click_[0] = click_sound(rate, false);
   click_[1] = click_sound(rate, true);
   voices_.resize(clips.size() + (options.click ? 1 : 0));
@@ -87,16 +92,22 @@ Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& optio
     voices_[i].sound[0] = voices_[i].sound[1] = &clips[i].audio;
     voices_[i].gain = clips[i].gain;
     voices_[i].loop = options.loop;
-    if (options.follow_tempo && clips[i].bpm) {
-      Voice& v = voices_[i];
-      v.bpm = *clips[i].bpm;
-      v.pass_frames = options.loop ? loop_beats(clips[i].audio.seconds(), v.bpm) * 60.0 / v.bpm * rate
-                                   : static_cast<double>(clips[i].audio.frames());
-      v.stretch = std::make_unique<Stretch>(clips[i].audio, v.pass_frames, options.loop);
-    }
     clip_seconds_[i].store(-1.0);
     clip_pass_[i].store(0);
     clip_loop_[i].store(0.0);
+    clip_tempo_[i].store(clips[i].bpm.value_or(0.0));
+  }
+  std::vector<FollowSource> follow;
+  for (std::size_t i = 0; i < clips.size() && options.follow_tempo; ++i) {
+    if (!clips[i].bpm) continue;
+    const double bpm = *clips[i].bpm;
+    voices_[i].follow = static_cast<int>(follow.size());
+    follow.push_back(FollowSource{&clips[i].audio, bpm, options.loop, loop_beats(clips[i].audio.seconds(), bpm)});
+  }
+  if (!follow.empty()) {
+    follower_ = std::make_unique<TempoFollower>(follow, options.stretch_in_background);
+    for (Voice& v : voices_)
+      if (v.follow >= 0) v.rendering = &follower_->unstretched(static_cast<std::size_t>(v.follow));
   }
   if (options.click) {
     Voice& click = voices_.back();
@@ -108,6 +119,10 @@ Player::Player(std::span<const Clip> clips, int rate, const PlayerOptions& optio
 }
 
 Player::~Player() = default;
+
+void Player::stretch_now() {
+  if (follower_) follower_->work();
+}
 
 double Player::clip_seconds(std::size_t i) const noexcept {
   return clip_seconds_[i].load(std::memory_order_relaxed);
@@ -159,31 +174,37 @@ float Player::envelope(double t_us) const noexcept {
   return static_cast<float>((fade_end_us_ - t_us) / (fade_end_us_ - fade_start_us_));
 }
 
-void Player::render_stretched(Voice& v, const Period& p, double b0, double bpf, double tempo,
-                              std::uint32_t first, float gain_scale) noexcept {
-  const float gain = v.gain * gain_scale;
-  // The stream position a frame should play: its beat at the file's tempo.
-  const auto ideal = [&](std::uint32_t i) { return (b0 + i * bpf - origin_) * 60.0 / v.bpm * rate_; };
-  if (v.pass < 0) {
-    v.stretch->restart(std::max(0.0, ideal(first)));
-    v.pass = 0;
+std::uint32_t Player::enter_pass(Voice& v, const Period& p, double b0, double bpf, std::uint32_t i) noexcept {
+  // The pass of frame i (by the middle of the frame, with the millionth of
+  // a frame of slack `end` below gives), and where the next begins.
+  const double rel = b0 + (i + 0.5 + 1e-6) * bpf - origin_;
+  const std::int64_t pass =
+      v.loop ? std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(rel / v.loop_beats))) : 0;
+  if (pass > v.pass) {
+    // A new pass: its first sample on the frame nearest its first beat.
+    const double beat = origin_ + static_cast<double>(pass) * v.loop_beats;
+    const double at_frame = (beat - b0) / bpf; // fractional frame of the beat
+    v.anchor_us = p.start_us + at_frame * p.us_per_frame;
+    // Frames since the pass's first frame (the first whose middle is at or
+    // after the beat, as for `pass`): never negative, or frame i would
+    // belong to the pass and play nothing.
+    v.index = std::max<std::int64_t>(
+        0, static_cast<std::int64_t>(std::floor(static_cast<double>(i) - at_frame + 0.5 + 1e-6)));
+    v.pass = pass;
+    v.pass_beat = beat;
+    const double q = options_.quantum;
+    const double in_bar = beat - std::floor(beat / q + kBeatSlack) * q;
+    v.current = v.sound[std::abs(in_bar) < kBeatSlack ? 1 : 0];
+    v.finished = false;
   }
-  const double ratio = v.bpm / tempo; // output time over input time
-  for (std::uint32_t i = first; i < p.frames;) {
-    const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(p.frames - i, kScratchFrames));
-    v.stretch->render(ideal(i), ratio, scratch_[0].data(), scratch_[1].data(), n);
-    for (std::uint32_t k = 0; k < n; ++k) {
-      const float g = gain * envelope(p.start_us + (i + k) * p.us_per_frame);
-      p.left[i + k] += g * scratch_[0][k];
-      p.right[i + k] += g * scratch_[1][k];
-    }
-    i += n;
+  // This pass lasts until the frame whose middle reaches the next one.
+  std::uint32_t end = p.frames;
+  if (v.loop) {
+    const double next_beat = origin_ + static_cast<double>(v.pass + 1) * v.loop_beats;
+    const double next_frame = std::ceil((next_beat - b0) / bpf - 0.5 - 1e-6);
+    if (next_frame < static_cast<double>(end)) end = static_cast<std::uint32_t>(std::max(next_frame, i + 1.0));
   }
-  const double at = v.stretch->position();
-  v.pass = v.loop ? static_cast<std::int64_t>(std::floor(at / v.pass_frames)) : 0;
-  v.index = std::llround(v.loop ? at - static_cast<double>(v.pass) * v.pass_frames : at);
-  // Played once: done when the stream is past the file and the stretcher's tail.
-  if (!v.loop && at > v.pass_frames + 0.25 * rate_) v.finished = true;
+  return end;
 }
 
 void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std::uint32_t first,
@@ -197,36 +218,7 @@ void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std:
     if (std::abs(static_cast<double>(v.index) - expected) > kResyncFrames) v.index = std::llround(expected);
   }
   while (i < p.frames) {
-    // The pass of frame i (by the middle of the frame, with the millionth of
-    // a frame of slack `end` below gives), and where the next begins.
-    const double rel = b0 + (i + 0.5 + 1e-6) * bpf - origin_;
-    std::int64_t pass =
-        v.loop ? std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(rel / v.loop_beats))) : 0;
-    if (pass > v.pass) {
-      // A new pass: its first sample on the frame nearest its first beat.
-      const double beat = origin_ + static_cast<double>(pass) * v.loop_beats;
-      const double at_frame = (beat - b0) / bpf; // fractional frame of the beat
-      v.anchor_us = p.start_us + at_frame * p.us_per_frame;
-      // Frames since the pass's first frame (the first whose middle is at or
-      // after the beat, as for `pass`): never negative, or frame i would
-      // belong to the pass and play nothing.
-      v.index = std::max<std::int64_t>(
-          0, static_cast<std::int64_t>(std::floor(static_cast<double>(i) - at_frame + 0.5 + 1e-6)));
-      v.pass = pass;
-      const double q = options_.quantum;
-      const double in_bar = beat - std::floor(beat / q + kBeatSlack) * q;
-      v.current = v.sound[std::abs(in_bar) < kBeatSlack ? 1 : 0];
-      v.finished = false;
-    } else {
-      pass = v.pass;
-    }
-    // This pass lasts until the frame whose middle reaches the next one.
-    std::uint32_t end = p.frames;
-    if (v.loop) {
-      const double next_beat = origin_ + static_cast<double>(pass + 1) * v.loop_beats;
-      const double next_frame = std::ceil((next_beat - b0) / bpf - 0.5 - 1e-6);
-      if (next_frame < static_cast<double>(end)) end = static_cast<std::uint32_t>(std::max(next_frame, i + 1.0));
-    }
+    const std::uint32_t end = enter_pass(v, p, b0, bpf, i);
     const Buffer& sound = *v.current;
     const auto frames = static_cast<std::int64_t>(sound.frames());
     for (; i < end; ++i, ++v.index) {
@@ -236,6 +228,80 @@ void Player::render_voice(Voice& v, const Period& p, double b0, double bpf, std:
       p.right[i] += g * sound.right[static_cast<std::size_t>(v.index)];
     }
     if (!v.loop && v.index >= frames) v.finished = true;
+  }
+}
+
+namespace {
+
+// A sample between samples (Catmull-Rom, four points); silence outside.
+float between(const std::vector<float>& s, double pos) noexcept {
+  const double whole = std::floor(pos);
+  const auto k = static_cast<std::int64_t>(whole);
+  const auto n = static_cast<std::int64_t>(s.size());
+  const auto at = [&](std::int64_t j) { return j >= 0 && j < n ? s[static_cast<std::size_t>(j)] : 0.0f; };
+  const float y0 = at(k - 1), y1 = at(k), y2 = at(k + 1), y3 = at(k + 2);
+  const auto t = static_cast<float>(pos - whole);
+  return y1 + 0.5f * t * (y2 - y0 + t * (2.0f * y0 - 5.0f * y1 + 4.0f * y2 - y3 + t * (3.0f * (y1 - y2) + y3 - y0)));
+}
+
+} // namespace
+
+void Player::render_follow(Voice& v, const Period& p, double b0, double bpf, double tempo, std::uint32_t first,
+                           float gain_scale) noexcept {
+  const auto clip = static_cast<std::size_t>(v.follow);
+  if (const Rendering* next = follower_->take(clip)) {
+    // Playing: a crossfade from the one before (an older one still fading is
+    // dropped). Not yet: nothing to fade from.
+    v.previous = v.pass >= 0 ? v.rendering : nullptr;
+    v.crossfade_left = v.previous ? crossfade_frames_ : 0;
+    v.rendering = next;
+    follower_->release_before(clip, (v.previous ? v.previous : next)->generation);
+  }
+  const Rendering& r = *v.rendering;
+  // At the rendering's own tempo it plays sample by sample, as a file that
+  // is not stretched; at another tempo (a new rendering is on its way) it is
+  // read at the speed that keeps its beats on the session's.
+  const bool exact = std::abs(tempo - r.tempo) <= 1e-9 * tempo;
+  const float gain = v.gain * gain_scale;
+  // Where in a rendering frame j of this period is: its beat in the pass.
+  const auto position = [&](const Rendering& of, std::uint32_t j) {
+    return (b0 + j * bpf - v.pass_beat) * of.frames_per_beat;
+  };
+  std::uint32_t i = first;
+  if (v.pass >= 0 && exact && std::abs(static_cast<double>(v.index) - position(r, i)) > kResyncFrames)
+    v.index = std::llround(position(r, i));
+  const auto frames = static_cast<std::int64_t>(r.audio.frames());
+  while (i < p.frames) {
+    const std::uint32_t end = enter_pass(v, p, b0, bpf, i);
+    for (; i < end; ++i) {
+      float left = 0.0f, right = 0.0f;
+      if (exact) {
+        if (v.index >= 0 && v.index < frames) {
+          left = r.audio.left[static_cast<std::size_t>(v.index)];
+          right = r.audio.right[static_cast<std::size_t>(v.index)];
+        }
+        ++v.index;
+      } else {
+        const double at = position(r, i);
+        left = between(r.audio.left, at);
+        right = between(r.audio.right, at);
+        v.index = std::llround(at + bpf * r.frames_per_beat);
+      }
+      if (v.crossfade_left > 0) {
+        const float w = static_cast<float>(v.crossfade_left--) / static_cast<float>(crossfade_frames_);
+        const double at = position(*v.previous, i);
+        left = (1.0f - w) * left + w * between(v.previous->audio.left, at);
+        right = (1.0f - w) * right + w * between(v.previous->audio.right, at);
+      }
+      const float g = gain * envelope(p.start_us + i * p.us_per_frame);
+      p.left[i] += g * left;
+      p.right[i] += g * right;
+    }
+    if (!v.loop && v.index >= frames && v.crossfade_left == 0) v.finished = true;
+  }
+  if (v.previous && v.crossfade_left == 0) {
+    v.previous = nullptr;
+    follower_->release_before(clip, r.generation);
   }
 }
 
@@ -258,6 +324,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   const double bpf = p.us_per_frame * tempo / 60e6; // beats per frame
   const double b0 = beat_at(state, p.start_us, q); // the beat of the first frame
   const double end_us = p.start_us + p.frames * p.us_per_frame;
+  if (follower_) follower_->want(tempo);
 
   // A jump of the grid moves the start bar by whole bars, so playing goes
   // on where it was, on the session's bar lines; the voices are put back on
@@ -272,6 +339,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
         if (v.pass < 0) continue;
         const double beat = origin_ + static_cast<double>(v.pass) * v.loop_beats;
         v.anchor_us = p.start_us + (beat - b0) / bpf * p.us_per_frame;
+        v.pass_beat = beat;
       }
     }
   }
@@ -338,16 +406,22 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   for (std::size_t i = 0; i < voices_.size(); ++i) {
     Voice& v = voices_[i];
     if (first < p.frames && !v.finished) {
-      if (v.stretch)
-        render_stretched(v, p, b0, bpf, tempo, first, options_.gain);
+      if (v.follow >= 0)
+        render_follow(v, p, b0, bpf, tempo, first, options_.gain);
       else
         render_voice(v, p, b0, bpf, first, options_.gain);
     }
     all_finished = all_finished && v.finished;
     if (i < clips_.size()) {
-      const bool sounding = v.pass >= 0 && v.index >= 0 &&
-                            v.index < static_cast<std::int64_t>(clips_[i].audio.frames());
-      clip_seconds_[i].store(sounding ? static_cast<double>(v.index) / rate_ : -1.0, std::memory_order_relaxed);
+      // Where it is in the file: a rendering's frames are the file's at
+      // another tempo.
+      const Rendering* r = v.rendering;
+      const auto length = static_cast<std::int64_t>(r ? r->audio.frames() : clips_[i].audio.frames());
+      const double seconds = r ? static_cast<double>(v.index) / r->frames_per_beat * 60.0 / *clips_[i].bpm
+                               : static_cast<double>(v.index) / rate_;
+      const bool sounding = v.pass >= 0 && v.index >= 0 && v.index < length;
+      clip_seconds_[i].store(sounding ? seconds : -1.0, std::memory_order_relaxed);
+      if (r) clip_tempo_[i].store(r->tempo, std::memory_order_relaxed);
       clip_pass_[i].store(std::max<std::int64_t>(v.pass, 0), std::memory_order_relaxed);
     }
   }

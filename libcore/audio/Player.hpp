@@ -8,7 +8,9 @@
 // with the session whatever the rounding of its length: a file shorter than
 // its pass leaves a gap, a longer one is cut. Within a pass a file plays at
 // its own speed (sample by sample), so a tempo change moves where the next
-// pass starts, never the pitch. A period's frames are turned into beats with
+// pass starts, never the pitch. (With --follow-tempo a clip with a tempo of
+// its own plays a rendering stretched to the session's tempo instead, its
+// position within the pass taken from the beat.) A period's frames are turned into beats with
 // that period's session state: frame i is at beat b0 + i * beats_per_frame.
 // A frame belongs to a pass when the middle of the frame is at or after the
 // pass's first beat, so every onset is within half a frame of its beat.
@@ -26,6 +28,8 @@
 
 namespace linktools::audio {
 
+class TempoFollower;
+
 struct Clip {
   std::string name;          // as the user gave it
   Buffer audio;              // at the output's rate
@@ -37,9 +41,11 @@ struct PlayerOptions {
   double quantum = 4.0;
   // Each clip repeats on passes of loop_beats() beats.
   bool loop = false;
-  // Clips with a tempo of their own (Clip::bpm) are stretched in real time
-  // to the session's tempo, keeping their pitch (audio/Stretch.hpp).
+  // Clips with a tempo of their own (Clip::bpm) are stretched to the
+  // session's tempo, keeping their pitch (audio/TempoFollower.hpp): on a
+  // worker thread, or with stretch_in_background off, by stretch_now().
   bool follow_tempo = false;
+  bool stretch_in_background = true;
   // Follow the session's transport: start with it (on the first bar line of
   // the session's start), stop with it (a short fade from the stop time;
   // the next start plays from the beginning). Off: start on the next
@@ -97,16 +103,26 @@ public:
   std::int64_t clip_pass(std::size_t i) const noexcept;
   double clip_loop_beats(std::size_t i) const noexcept;
   std::size_t clip_count() const noexcept { return clips_.size(); }
+  // The tempo clip i plays at its own pitch: its own (Clip::bpm), or with
+  // --follow-tempo the tempo of the rendering it plays (the session's,
+  // unless a new stretch is on its way). 0 for a clip without a tempo.
+  double clip_tempo(std::size_t i) const noexcept { return clip_tempo_[i].load(std::memory_order_relaxed); }
+
+  // --follow-tempo without a background thread: stretches what the session's
+  // tempo (as the last render saw it) still needs, on this thread.
+  void stretch_now();
 
 private:
   struct Voice;
   enum class Stop { none, at_time, at_beat };
 
   void begin(const SessionState& state, double b0, bool link_rules) noexcept;
+  std::uint32_t enter_pass(Voice& v, const Period& p, double b0, double beats_per_frame,
+                           std::uint32_t i) noexcept;
   void render_voice(Voice& v, const Period& p, double b0, double beats_per_frame, std::uint32_t first,
                     float gain_scale) noexcept;
-  void render_stretched(Voice& v, const Period& p, double b0, double beats_per_frame, double tempo,
-                        std::uint32_t first, float gain_scale) noexcept;
+  void render_follow(Voice& v, const Period& p, double b0, double beats_per_frame, double tempo,
+                     std::uint32_t first, float gain_scale) noexcept;
   float envelope(double t_us) const noexcept;
   void end_playing() noexcept;
 
@@ -115,8 +131,7 @@ private:
   PlayerOptions options_;
   Buffer click_[2]; // normal, accent
   std::vector<Voice> voices_; // one per clip, then the click
-  static constexpr std::size_t kScratchFrames = 8192;
-  std::vector<float> scratch_[2]; // a stretcher's output before it is mixed
+  std::unique_ptr<TempoFollower> follower_; // --follow-tempo
 
   std::atomic<int> hint_{-1};
   std::atomic<int> stop_request_{0}; // 0 none, 1 now, 2 at the bar
@@ -126,6 +141,8 @@ private:
   std::unique_ptr<std::atomic<double>[]> clip_seconds_;
   std::unique_ptr<std::atomic<std::int64_t>[]> clip_pass_;
   std::unique_ptr<std::atomic<double>[]> clip_loop_;
+  std::unique_ptr<std::atomic<double>[]> clip_tempo_;
+  std::uint32_t crossfade_frames_;
 
   // Audio thread only.
   bool playing_ = false;

@@ -161,7 +161,7 @@ PlayPlan plan(const PlayCommandOptions& options) {
   p.click_gain = *click_gain;
   validate(options.length);
   if (options.follow_tempo) {
-    if (!audio::Stretch::available())
+    if (!audio::stretch_available())
       throw bad_input("--follow-tempo", "this build has no Rubber Band (install librubberband-dev and rebuild)");
     for (std::size_t i = 0; i < options.files.size(); ++i)
       if (!p.bpm[i] && !p.beats[i])

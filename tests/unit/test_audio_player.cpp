@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "audio/Player.hpp"
+#include "audio/Stretch.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -864,4 +865,160 @@ TEST_CASE("audio player: progress: position, where each clip is, its pass") {
 
   play(player, state, tape, beat_us(30.5));
   CHECK(player.clip_pass(0) == 6);
+}
+
+// --follow-tempo (the worker's stretching done by stretch_now(), so the test
+// decides when a stretch arrives).
+
+namespace {
+
+PlayerOptions following(bool loop = true) {
+  PlayerOptions o;
+  o.loop = loop;
+  o.follow_tempo = true;
+  o.stretch_in_background = false;
+  return o;
+}
+
+// Frames of the tape from beat `from` to `to` (at `bpm` from kT0) that read
+// the ramp where the beat says, `frames_per_beat` ramp samples a beat from
+// each pass start (`pass_beats` apart): Catmull-Rom gives a line back
+// exactly, so every frame tells where it was read. Frames within two
+// samples of a pass's ends are skipped (the ramp stops there).
+std::size_t misread(const Tape& tape, double from, double to, double bpm, double pass_beats,
+                    double frames_per_beat, double pass_frames) {
+  std::size_t bad = 0, checked = 0;
+  const double us_per_beat = static_cast<double>(std::llround(60e6 / bpm));
+  for (auto j = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(from, bpm))));
+       static_cast<double>(j) < tape.frame_at(beat_us(to, bpm)); ++j) {
+    const double beat = (tape.time(j) - kT0us) / us_per_beat;
+    const double pos = (beat - std::floor(beat / pass_beats) * pass_beats) * frames_per_beat;
+    if (pos < 2.0 || pos > pass_frames - 3.0) continue;
+    ++checked;
+    if (std::abs(static_cast<double>(tape.left[j]) / kStep - 1.0 - pos) > 0.05) ++bad;
+  }
+  CHECK(checked > 0);
+  return bad;
+}
+
+} // namespace
+
+TEST_CASE("audio player: --follow-tempo at the clip's own tempo plays it sample by sample") {
+  std::vector<Clip> clips{clip(2.1, 1.0f, 120.0)}; // 4 beats at 120, cut to them
+  Player player(clips, kRate, following());
+  const auto state = SessionState::detached(120.0, kT0);
+  Tape tape{beat_us(-0.7) + 0.37};
+  play(player, state, tape, beat_us(12.0));
+  CHECK(player.clip_tempo(0) == 120.0);
+  const auto r = runs(tape);
+  REQUIRE(r.size() == 4); // the last on beat 12, in the tape's last period
+  for (std::size_t k = 0; k < 4; ++k) {
+    CHECK(std::abs(static_cast<double>(r[k].frame) - tape.frame_at(beat_us(4.0 * static_cast<double>(k)))) <=
+          kHalfFrame);
+    CHECK(r[k].first == 0);
+    if (k < 3) CHECK(r[k].length == 96000);
+  }
+}
+
+TEST_CASE("audio player: --follow-tempo before its stretch is there: read at the session's speed, on the grid") {
+  std::vector<Clip> clips{clip(2.0, 1.0f, 120.0)};
+  Player player(clips, kRate, following());
+  const auto state = SessionState::detached(150.0, kT0);
+  Tape tape{beat_us(-0.7, 150.0) + 0.37};
+  play(player, state, tape, beat_us(8.0, 150.0));
+  CHECK(player.clip_tempo(0) == 120.0); // still the clip as it is
+  CHECK(misread(tape, 0.0, 8.0, 150.0, 4.0, 24000.0, 96000.0) == 0);
+}
+
+TEST_CASE("audio player: --follow-tempo: once stretched, the rendering plays sample by sample on the grid") {
+  if (!linktools::audio::stretch_available()) return;
+  std::vector<Clip> clips{clip(2.1, 1.0f, 120.0)};
+  Player player(clips, kRate, following());
+  const auto state = SessionState::detached(150.0, kT0);
+  Tape tape{beat_us(-0.7, 150.0) + 0.37};
+  play(player, state, tape, beat_us(2.0, 150.0));
+  player.stretch_now();
+  const std::size_t swap = tape.size(); // the next period takes the rendering
+  play(player, state, tape, beat_us(12.5, 150.0));
+  CHECK(player.clip_tempo(0) == 150.0);
+  // What the follower made: the pass (cut to 4 beats at 120) at 4/5 the length.
+  Buffer pass = clips[0].audio;
+  pass.left.resize(96000);
+  pass.right.resize(96000);
+  const auto want = linktools::audio::stretch(pass, 0.8, true, [] { return false; });
+  REQUIRE(want);
+  REQUIRE(want->frames() == 76800);
+  // Read at the speed of the grid until the swap, then a 20 ms crossfade.
+  CHECK(misread(tape, 0.0, (tape.time(swap) - kT0us) / 400000.0, 150.0, 4.0, 24000.0, 96000.0) == 0);
+  for (const double bar : {4.0, 8.0}) {
+    CAPTURE(bar);
+    const auto at = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(bar, 150.0)) - 0.5));
+    std::size_t differ = 0;
+    for (std::size_t k = 0; k < want->frames(); ++k)
+      if (tape.left[at + k] != want->left[k] || tape.right[at + k] != want->right[k]) ++differ;
+    CHECK(differ == 0);
+  }
+  // The crossfade stays within what the two renderings reach.
+  float peak = 0.0f;
+  for (std::size_t j = swap; j < swap + 960; ++j) peak = std::max(peak, std::abs(tape.left[j]));
+  CHECK(peak <= 1.0f);
+}
+
+TEST_CASE("audio player: --follow-tempo: a tempo change is followed at once, then restretched") {
+  if (!linktools::audio::stretch_available()) return;
+  std::vector<Clip> clips{clip(2.0, 1.0f, 120.0)};
+  Player player(clips, kRate, following());
+  const auto before = SessionState::detached(120.0, kT0);
+  Tape tape{beat_us(-0.7) + 0.37};
+  play(player, before, tape, beat_us(2.0));
+  // 150 BPM from here (beat ~2), the grid continuous.
+  const HostTime change = host(tape.end_us());
+  const double change_beat = static_cast<double>((change - kT0).count()) / 500000.0;
+  auto after = before;
+  after.set_tempo(150.0, change);
+  const auto at = [&](double beat) { return static_cast<double>(change.count()) + (beat - change_beat) * 400000.0; };
+  const std::size_t changed = tape.size();
+  play(player, after, tape, at(5.0));
+  // Read where the beat says: pass 0 from its beat 2 on, faster, and pass 1 from beat 4.
+  std::size_t bad = 0;
+  for (std::size_t j = changed; j < tape.size(); ++j) {
+    const double beat = change_beat + (tape.time(j) - static_cast<double>(change.count())) / 400000.0;
+    const double pos = (beat - std::floor(beat / 4.0) * 4.0) * 24000.0;
+    if (pos < 2.0 || pos > 96000.0 - 3.0) continue;
+    if (std::abs(static_cast<double>(tape.left[j]) / kStep - 1.0 - pos) > 0.05) ++bad;
+  }
+  CHECK(bad == 0);
+  CHECK(player.clip_tempo(0) == 120.0);
+  player.stretch_now();
+  play(player, after, tape, at(12.5));
+  CHECK(player.clip_tempo(0) == 150.0);
+  const auto want = linktools::audio::stretch(clips[0].audio, 0.8, true, [] { return false; });
+  REQUIRE(want);
+  const auto from = static_cast<std::size_t>(std::ceil(tape.frame_at(at(8.0)) - 0.5));
+  std::size_t differ = 0;
+  for (std::size_t k = 0; k < want->frames(); ++k)
+    if (tape.left[from + k] != want->left[k]) ++differ;
+  CHECK(differ == 0);
+}
+
+TEST_CASE("audio player: --follow-tempo without --loop: the stretched clip once, then done") {
+  if (!linktools::audio::stretch_available()) return;
+  std::vector<Clip> clips{clip(1.5, 1.0f, 120.0)};
+  Player player(clips, kRate, following(false));
+  const auto state = SessionState::detached(90.0, kT0);
+  Tape tape{beat_us(-0.7, 90.0) + 0.37};
+  play(player, state, tape, beat_us(-0.5, 90.0)); // the follower learns the tempo
+  player.stretch_now();
+  play(player, state, tape, beat_us(4.0, 90.0));
+  CHECK(player.done());
+  const auto want = linktools::audio::stretch(clips[0].audio, 120.0 / 90.0, false, [] { return false; });
+  REQUIRE(want);
+  REQUIRE(want->frames() == 96000);
+  const auto from = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(0.0, 90.0)) - 0.5));
+  std::size_t differ = 0;
+  for (std::size_t k = 0; k < want->frames(); ++k)
+    if (tape.left[from + k] != want->left[k] || tape.right[from + k] != want->right[k]) ++differ;
+  CHECK(differ == 0);
+  CHECK(tape.silent_from(from + want->frames()));
+  for (std::size_t j = 0; j < from; ++j) REQUIRE(tape.left[j] == 0.0f);
 }

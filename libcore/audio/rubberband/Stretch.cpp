@@ -9,136 +9,113 @@
 namespace linktools::audio {
 
 namespace {
-constexpr std::size_t kBlock = 1024;       // at most this many frames a process() call
-constexpr double kMaxBend = 0.02;          // the ratio bends by at most 2%
-constexpr double kBendSeconds = 0.5;       // a gap this long bends it fully
-constexpr double kRestartSeconds = 0.05;   // a wider gap restarts in place
-} // namespace
 
-struct Stretch::Impl {
-  const Buffer& audio;
-  double pass_frames;
-  bool loop;
-  RubberBand::RubberBandStretcher stretcher;
-  std::vector<float> in[2];
-  std::vector<float> out[2];
-  std::int64_t feed_pos = 0; // the next stream frame to feed
-  std::size_t to_discard = 0;
+constexpr std::size_t kBlock = 16384; // frames a study() or process() call
 
-  Impl(const Buffer& a, double pass, bool l)
-      : audio(a), pass_frames(pass), loop(l),
-        stretcher(static_cast<std::size_t>(a.rate), 2,
-                  RubberBand::RubberBandStretcher::OptionProcessRealTime |
-                      RubberBand::RubberBandStretcher::OptionEngineFaster |
-                      RubberBand::RubberBandStretcher::OptionThreadingNever |
-                      RubberBand::RubberBandStretcher::OptionTransientsCrisp |
-                      RubberBand::RubberBandStretcher::OptionPitchHighConsistency) {
-    stretcher.setMaxProcessSize(kBlock);
-    for (auto& v : in) v.assign(kBlock, 0.0f);
-    for (auto& v : out) v.assign(kBlock, 0.0f);
+// A loop is stretched with this much of itself on either side (at most a
+// second, and the pass itself repeated if it is shorter).
+constexpr double kWrapSeconds = 1.0;
+
+// A looping pass plays the file itself this close to its seam, and fades
+// between the two over the next few milliseconds (splice_seam).
+constexpr double kSpliceSeconds = 0.01;
+constexpr double kSpliceFadeSeconds = 0.004;
+
+// The stretcher moves a transient by up to several milliseconds, mostly
+// earlier: reading ahead into the next pass, it would sound the next bar's
+// first hit before the bar line. So the last and first few milliseconds of
+// a looping pass are the file itself, at its own speed (aligned on the
+// seam), crossfaded with the stretched audio around them: the bar line's
+// onset is exactly where it is in the file.
+void splice_seam(const Buffer& in, Buffer& out) {
+  const auto edge = static_cast<std::size_t>(kSpliceSeconds * in.rate);
+  const auto fade = static_cast<std::size_t>(kSpliceFadeSeconds * in.rate);
+  const std::size_t n = in.frames(), frames = out.frames();
+  if (2 * (edge + fade) > std::min(n, frames)) return;
+  const auto mix = [](float stretched, float file, double w) {
+    return static_cast<float>((1.0 - w) * stretched + w * file);
+  };
+  for (std::size_t j = 0; j < edge + fade; ++j) {
+    // The file's weight: 1 up to `edge` frames from the seam, then down to 0.
+    const double w = j < edge ? 1.0 : 1.0 - static_cast<double>(j - edge) / static_cast<double>(fade);
+    out.left[j] = mix(out.left[j], in.left[j], w);
+    out.right[j] = mix(out.right[j], in.right[j], w);
+    const std::size_t o = frames - 1 - j, i = n - 1 - j;
+    out.left[o] = mix(out.left[o], in.left[i], w);
+    out.right[o] = mix(out.right[o], in.right[i], w);
   }
-
-  // Stream frame j: the sample of its pass, or silence past the file's end.
-  float sample(int channel, std::int64_t j) const noexcept {
-    if (j < 0) return 0.0f;
-    std::int64_t within = j;
-    if (loop && pass_frames > 0.0) {
-      const double k = std::floor((static_cast<double>(j) + 0.5) / pass_frames);
-      within = j - std::llround(k * pass_frames);
-    } else if (static_cast<double>(j) >= pass_frames) {
-      return 0.0f;
-    }
-    if (within < 0 || within >= static_cast<std::int64_t>(audio.frames())) return 0.0f;
-    const auto i = static_cast<std::size_t>(within);
-    return channel == 0 ? audio.left[i] : audio.right[i];
-  }
-
-  void feed(std::size_t count, bool silence) noexcept {
-    for (std::size_t i = 0; i < count; ++i) {
-      in[0][i] = silence ? 0.0f : sample(0, feed_pos + static_cast<std::int64_t>(i));
-      in[1][i] = silence ? 0.0f : sample(1, feed_pos + static_cast<std::int64_t>(i));
-    }
-    const float* ptrs[2] = {in[0].data(), in[1].data()};
-    stretcher.process(ptrs, count, false);
-    if (!silence) feed_pos += static_cast<std::int64_t>(count);
-  }
-};
-
-Stretch::Stretch(const Buffer& audio, double pass_frames, bool loop)
-    : impl_(std::make_unique<Impl>(audio, pass_frames, loop)) {}
-
-Stretch::~Stretch() = default;
-
-bool Stretch::available() noexcept { return true; }
-
-void Stretch::restart(double position) noexcept {
-  Impl& s = *impl_;
-  s.stretcher.reset();
-  // The library asks for some silence first, and its first output frames
-  // belong to that silence: then the stream's first frame comes out first.
-  std::size_t pad = s.stretcher.getPreferredStartPad();
-  while (pad > 0) {
-    const std::size_t n = std::min(pad, kBlock);
-    s.feed(n, true);
-    pad -= n;
-  }
-  s.to_discard = s.stretcher.getStartDelay();
-  s.feed_pos = std::llround(position);
-  out_pos_ = static_cast<double>(s.feed_pos);
-  have_next_ = false;
 }
 
-void Stretch::render(double ideal, double ratio, float* left, float* right, std::uint32_t frames) noexcept {
-  Impl& s = *impl_;
-  const double rate = s.audio.rate;
-  // A period the output skipped (a stalled cycle) moves the grid on without
-  // us: throw away the output that would have filled it, as a tape would
-  // have played on. (The ratio bend below cannot do this: the stretcher
-  // keeps whole hops and follows a bend of a few percent only slowly.)
-  const double skipped = have_next_ ? ideal - next_ideal_ : 0.0; // stream frames
-  if (skipped > 0.5 && skipped < kRestartSeconds * rate) {
-    std::size_t drop = static_cast<std::size_t>(std::llround(skipped * ratio));
-    while (drop > 0) {
-      while (s.stretcher.available() <= 0) s.feed(std::max<std::size_t>(256, std::min(s.stretcher.getSamplesRequired(), kBlock)), false);
-      float* ptrs[2] = {s.out[0].data(), s.out[1].data()};
-      const std::size_t n = std::min({drop, kBlock, static_cast<std::size_t>(s.stretcher.available())});
-      drop -= s.stretcher.retrieve(ptrs, n);
-    }
-    out_pos_ += skipped;
-  }
-  double gap = out_pos_ - ideal; // positive: ahead of the grid
-  if (std::abs(gap) > kRestartSeconds * rate) {
-    restart(ideal);
-    gap = 0.0;
-  }
-  // Ahead: stretch a little more (play the stream slower), behind: less.
-  const double bend = std::clamp(gap / (kBendSeconds * rate), -1.0, 1.0) * kMaxBend;
-  const double effective = ratio * (1.0 + bend);
-  s.stretcher.setTimeRatio(effective);
+} // namespace
 
-  std::uint32_t done = 0;
-  while (done < frames) {
-    // Enough output for what is left (and the start delay to throw away)?
-    const std::size_t want = std::min<std::size_t>(frames - done, kBlock);
-    while (static_cast<std::size_t>(std::max(0, s.stretcher.available())) < want + s.to_discard) {
-      std::size_t need = s.stretcher.getSamplesRequired();
-      if (need == 0) need = 256;
-      s.feed(std::min(need, kBlock), false);
+bool stretch_available() noexcept { return true; }
+
+std::optional<Buffer> stretch(const Buffer& in, double ratio, bool loop, const std::function<bool()>& cancelled) {
+  using RB = RubberBand::RubberBandStretcher;
+  const std::size_t n = in.frames();
+  Buffer out;
+  out.rate = in.rate;
+  const auto frames = static_cast<std::size_t>(std::llround(static_cast<double>(n) * ratio));
+  out.left.assign(frames, 0.0f);
+  out.right.assign(frames, 0.0f);
+  if (n == 0 || frames == 0) return out;
+
+  // The stretcher's input: the pass, between (when looping) the end of the
+  // pass before it and the start of the one after, so the loop goes on
+  // without a fade at either end.
+  const std::size_t wrap = loop ? static_cast<std::size_t>(kWrapSeconds * in.rate) : 0;
+  const std::size_t total = n + 2 * wrap;
+  const auto source = [&](std::size_t k) { return loop ? (k + n - wrap % n) % n : k; };
+  // Output frames before the pass's first, to be dropped.
+  const auto skip = static_cast<std::size_t>(std::llround(static_cast<double>(wrap) * ratio));
+
+  // Offline, the finer (R3) engine: the whole input is known, and the work is
+  // off the audio thread, so quality comes before speed.
+  RB stretcher(static_cast<std::size_t>(in.rate), 2,
+               RB::OptionProcessOffline | RB::OptionEngineFiner | RB::OptionThreadingNever, ratio, 1.0);
+  stretcher.setExpectedInputDuration(total);
+  stretcher.setMaxProcessSize(kBlock);
+
+  std::vector<float> block[2] = {std::vector<float>(kBlock), std::vector<float>(kBlock)};
+  float* channels[2] = {block[0].data(), block[1].data()};
+  const auto fill = [&](std::size_t from, std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t s = source(from + k);
+      block[0][k] = in.left[s];
+      block[1][k] = in.right[s];
     }
-    while (s.to_discard > 0) {
-      float* ptrs[2] = {s.out[0].data(), s.out[1].data()};
-      const std::size_t n = std::min(s.to_discard, kBlock);
-      s.to_discard -= s.stretcher.retrieve(ptrs, n);
-    }
-    float* ptrs[2] = {left + done, right + done};
-    const std::size_t got = s.stretcher.retrieve(ptrs, want);
-    if (got == 0) break;
-    done += static_cast<std::uint32_t>(got);
+  };
+  for (std::size_t at = 0; at < total; at += kBlock) {
+    if (cancelled()) return std::nullopt;
+    const std::size_t count = std::min(kBlock, total - at);
+    fill(at, count);
+    stretcher.study(channels, count, at + count == total);
   }
-  for (std::uint32_t i = done; i < frames; ++i) left[i] = right[i] = 0.0f;
-  out_pos_ += frames / effective;
-  next_ideal_ = ideal + frames / ratio;
-  have_next_ = true;
+
+  std::size_t produced = 0; // output frames retrieved so far
+  const auto drain = [&] {
+    while (true) {
+      const int ready = stretcher.available();
+      if (ready <= 0) return;
+      const std::size_t count = std::min<std::size_t>(kBlock, static_cast<std::size_t>(ready));
+      stretcher.retrieve(channels, count);
+      for (std::size_t k = 0; k < count; ++k, ++produced) {
+        if (produced < skip || produced - skip >= frames) continue;
+        out.left[produced - skip] = block[0][k];
+        out.right[produced - skip] = block[1][k];
+      }
+    }
+  };
+  for (std::size_t at = 0; at < total; at += kBlock) {
+    if (cancelled()) return std::nullopt;
+    const std::size_t count = std::min(kBlock, total - at);
+    fill(at, count);
+    stretcher.process(channels, count, at + count == total);
+    drain();
+  }
+  drain();
+  if (loop) splice_seam(in, out);
+  return out;
 }
 
 } // namespace linktools::audio
