@@ -7,12 +7,17 @@
 #include <cmath>
 #include <exception>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace linktools::audio {
 
 namespace {
 
 // How often the worker looks at the wanted tempo.
 constexpr auto kPoll = std::chrono::milliseconds(5);
+// The worker's niceness (Linux: per thread).
+constexpr int kNice = 10;
 
 Rendering at_tempo(Buffer audio, double tempo, std::uint64_t generation) {
   Rendering r;
@@ -56,6 +61,9 @@ TempoFollower::~TempoFollower() {
 }
 
 void TempoFollower::run() {
+  // Below the rest of the process: stretching must never take the CPU from
+  // the audio (a real-time thread anyway) or from the Link threads.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
   while (!quit_.load()) {
     try {
       work();

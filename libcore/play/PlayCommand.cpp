@@ -97,7 +97,7 @@ std::unique_ptr<CLI::App> make_play_app(PlayCommandOptions& options) {
       ->type_name("FILE=BEATS")
       ->allow_extra_args(false);
   app->add_flag("--follow-tempo", options.follow_tempo,
-                "Stretch each file in real time to the session's tempo, keeping its pitch (Rubber Band);\n"
+                "Stretch each file to the session's tempo, keeping its pitch (Rubber Band);\n"
                 "every file needs --bpm-of or --beats-of");
   app->add_flag("--click", options.click, "Play a metronome click on every beat, accented on the bar");
   app->add_option("--click-gain", options.click_gain, "The click's gain in dB (default -6)")->type_name("DB");
@@ -209,6 +209,8 @@ nlohmann::json progress_json(const Progress& p, const audio::Player& player,
     f["position_s"] = at >= 0.0 ? nlohmann::json(at) : nlohmann::json(nullptr);
     f["pass"] = player.clip_pass(i);
     f["loop_beats"] = player.clip_loop_beats(i);
+    const double plays_at = player.clip_tempo(i);
+    f["plays_at"] = plays_at > 0.0 ? nlohmann::json(plays_at) : nlohmann::json(nullptr);
     files.push_back(std::move(f));
   }
   j["files"] = std::move(files);

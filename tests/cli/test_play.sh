@@ -139,3 +139,27 @@ wait "$PLAY" || fail "a second SIGINT: link-play exited $?"
 took=$(( $(now_ms) - t0 ))
 [ "$took" -lt 800 ] || fail "a second SIGINT did not stop at once: $took ms"
 pass "a second SIGINT stops at once even with --stop-at-bar ($took ms)"
+
+# --- --follow-tempo: a 120 BPM bar stretched to the session's tempo -----------
+# The session goes to 150 BPM before link-play starts, and to 100 BPM on a bar
+# line while it plays: every onset on a bar line of the grid (within 1 ms),
+# none missing or extra, and the stretch for each tempo arrives (plays_at).
+# Changed on a bar line, so no bar falls in the tens of ms before link-play
+# hears of the change (that gap is bench/play-timing --tempo-changes' job).
+expect_exit 0 "$BIN/link-tempo" 150 --peers 2 --timeout 5
+receive 14 96 --change-window-ms 300
+background "$BIN/link-play" "$WORK/bar.wav" --loop --follow-tempo --bpm-of "$WORK/bar.wav=120" \
+  --connect clock-receiver:in --json >"$WORK/follow.jsonl"
+PLAY=$LAST_PID
+wait_for 10 "the stretch to 150 BPM" last_json "$WORK/follow.jsonl" '.playing and .files[0].plays_at == 150'
+sleep 2
+expect_exit 0 "$BIN/link-tempo" 100 --at-next-bar --peers 3 --timeout 5
+wait_for 10 "the stretch to 100 BPM" last_json "$WORK/follow.jsonl" '.tempo == 100 and .files[0].plays_at == 100'
+wait "$RX" || fail "clock-receiver failed: $(cat "$WORK/rx.err")"
+json_is "$(cat "$WORK/rx.json")" \
+  '.note_ons >= 5 and .missing == 0 and .extra == 0 and .max_us <= 1000' >/dev/null \
+  || fail "--follow-tempo: onsets off the grid: $(cat "$WORK/rx.json")"
+kill -INT "$PLAY"
+wait "$PLAY" || fail "--follow-tempo: link-play exited $? on SIGINT"
+last_json "$WORK/follow.jsonl" '.event == "end"' >/dev/null || fail "--follow-tempo: $(tail -n 1 "$WORK/follow.jsonl")"
+pass "--follow-tempo: a 120 BPM loop at 150 then 100 BPM, stretched for each, on every bar line ($(jq -c '{note_ons, max_us, tempo_changes}' "$WORK/rx.json"))"
