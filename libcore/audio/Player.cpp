@@ -248,13 +248,19 @@ float between(const std::vector<float>& s, double pos) noexcept {
 
 void Player::render_follow(Voice& v, const Period& p, double b0, double bpf, double tempo, std::uint32_t first,
                            float gain_scale) noexcept {
+  // Where in a rendering frame j of this period is: its beat in the pass.
+  const auto position = [&](const Rendering& of, std::uint32_t j) {
+    return (b0 + j * bpf - v.pass_beat) * of.frames_per_beat;
+  };
   const auto clip = static_cast<std::size_t>(v.follow);
   if (const Rendering* next = follower_->take(clip)) {
     // Playing: a crossfade from the one before (an older one still fading is
-    // dropped). Not yet: nothing to fade from.
+    // dropped), and on in the new one where the beat says. Not yet: nothing
+    // to fade from.
     v.previous = v.pass >= 0 ? v.rendering : nullptr;
     v.crossfade_left = v.previous ? crossfade_frames_ : 0;
     v.rendering = next;
+    if (v.pass >= 0) v.index = std::llround(position(*next, first));
     follower_->release_before(clip, (v.previous ? v.previous : next)->generation);
   }
   const Rendering& r = *v.rendering;
@@ -263,10 +269,6 @@ void Player::render_follow(Voice& v, const Period& p, double b0, double bpf, dou
   // read at the speed that keeps its beats on the session's.
   const bool exact = std::abs(tempo - r.tempo) <= 1e-9 * tempo;
   const float gain = v.gain * gain_scale;
-  // Where in a rendering frame j of this period is: its beat in the pass.
-  const auto position = [&](const Rendering& of, std::uint32_t j) {
-    return (b0 + j * bpf - v.pass_beat) * of.frames_per_beat;
-  };
   std::uint32_t i = first;
   if (v.pass >= 0 && exact && std::abs(static_cast<double>(v.index) - position(r, i)) > kResyncFrames)
     v.index = std::llround(position(r, i));

@@ -958,6 +958,17 @@ TEST_CASE("audio player: --follow-tempo: once stretched, the rendering plays sam
       if (tape.left[at + k] != want->left[k] || tape.right[at + k] != want->right[k]) ++differ;
     CHECK(differ == 0);
   }
+  // After the crossfade, the rest of pass 0 is the rendering, where the
+  // beat says.
+  {
+    const auto at0 = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(0.0, 150.0)) - 0.5));
+    const auto at4 = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(4.0, 150.0)) - 0.5));
+    REQUIRE(swap + 960 < at4);
+    std::size_t differ = 0;
+    for (std::size_t j = swap + 960; j < at4; ++j)
+      if (tape.left[j] != want->left[j - at0]) ++differ;
+    CHECK(differ == 0);
+  }
   // The crossfade stays within what the two renderings reach.
   float peak = 0.0f;
   for (std::size_t j = swap; j < swap + 960; ++j) peak = std::max(peak, std::abs(tape.left[j]));
