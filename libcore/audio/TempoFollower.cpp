@@ -52,6 +52,12 @@ TempoFollower::TempoFollower(const std::vector<FollowSource>& sources, bool back
     c.in_use = std::make_unique<std::atomic<std::uint64_t>>(0);
     clips_.push_back(std::move(c));
   }
+  // The shortest first: a loop of a bar is ready long before a long stem.
+  order_.resize(clips_.size());
+  for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+    return clips_[a].unstretched->audio.frames() < clips_[b].unstretched->audio.frames();
+  });
   if (background) worker_ = std::thread([this] { run(); });
 }
 
@@ -80,7 +86,8 @@ void TempoFollower::run() {
 void TempoFollower::work() {
   const double tempo = wanted_.load(std::memory_order_relaxed);
   const auto changed = [&] { return quit_.load() || wanted_.load(std::memory_order_relaxed) != tempo; };
-  for (Clip& c : clips_) {
+  for (const std::size_t i : order_) {
+    Clip& c = clips_[i];
     // Free what the audio thread let go of (and offers it never took).
     const std::uint64_t in_use = c.in_use->load(std::memory_order_acquire);
     std::erase_if(c.owned, [&](const auto& r) { return r->generation < in_use; });

@@ -7,7 +7,8 @@
 // stretched to one tempo. The audio thread says which tempo the session has
 // (want); the worker stretches every clip to it, gives up a stretch as soon
 // as the tempo changes again, and offers each result (take). Until a
-// rendering at the session's tempo arrives the player goes on with the one
+// rendering at the session's tempo arrives (shortest clips are stretched
+// first) the player goes on with the one
 // it has, read faster or slower so its beats stay on the grid (only its pitch
 // is off for that while). Renderings the audio thread has let go of
 // (release_before) are freed by the worker, never on the audio thread.
@@ -82,6 +83,7 @@ private:
   void run();
 
   std::vector<Clip> clips_;
+  std::vector<std::size_t> order_; // the order clips are stretched in
   std::atomic<double> wanted_{0.0};
   std::atomic<bool> quit_{false};
   std::atomic<std::uint64_t> stretches_{0};
