@@ -27,6 +27,11 @@ struct InputFacts {
   // JACK: xruns the server reported during the run. A cycle that ran late
   // can shift the messages in it, so timing near an xrun is suspect.
   std::uint64_t xruns = 0;
+  // JACK: when each xrun was reported, in Link host time like the
+  // observations' time_us, ascending; the ones after the record filled up
+  // are only counted (unrecorded).
+  std::vector<double> xrun_times_us;
+  std::uint64_t xruns_unrecorded = 0;
   std::uint64_t unreadable = 0;   // stdin: lines that were not a MIDI message
 };
 

@@ -66,14 +66,47 @@ Observation GridProbe::observe(const SessionState& state, std::span<const std::u
   const std::uint8_t status = message.empty() ? 0 : message[0];
   const bool channel_message = status >= 0x80 && status < 0xF0;
   const std::uint8_t note = channel_message && message.size() >= 2 ? message[1] : 0;
-  return {status,  note, time_us, tick, time_us - static_cast<double>(grid.count()),
-          state.tempo(), tempo_since_us_};
+  return {status, note, time_us, tick, time_us - static_cast<double>(grid.count()),
+          state.tempo(), tempo_since_us_, XrunProximity::away};
 }
 
 double nearest_rank(std::span<const double> sorted, double p) noexcept {
   const auto n = static_cast<double>(sorted.size());
   const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * n));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+ErrorFigures error_figures(std::span<const double> errors) {
+  ErrorFigures f;
+  f.count = errors.size();
+  if (errors.empty()) return f;
+  f.mean_us = mean_of(errors);
+  const std::size_t tenth = std::max<std::size_t>(1, errors.size() / 10);
+  f.drift_us = mean_of(errors.last(tenth)) - mean_of(errors.first(tenth));
+
+  std::vector<double> magnitudes(errors.size());
+  std::transform(errors.begin(), errors.end(), magnitudes.begin(),
+                 [](double e) { return std::abs(e); });
+  std::sort(magnitudes.begin(), magnitudes.end());
+  f.p50_us = nearest_rank(magnitudes, 50.0);
+  f.p99_us = nearest_rank(magnitudes, 99.0);
+  f.max_us = magnitudes.back();
+  return f;
+}
+
+void mark_near_xruns(std::span<Observation> observations, std::span<const double> xrun_times_us,
+                     bool record_full, double window_us) noexcept {
+  for (Observation& o : observations) {
+    const auto first_after_start =
+        std::lower_bound(xrun_times_us.begin(), xrun_times_us.end(), o.time_us - window_us);
+    if (first_after_start != xrun_times_us.end() && *first_after_start <= o.time_us + window_us)
+      o.xrun = XrunProximity::near;
+    else if (record_full &&
+             (xrun_times_us.empty() || o.time_us + window_us >= xrun_times_us.back()))
+      o.xrun = XrunProximity::unknown;
+    else
+      o.xrun = XrunProximity::away;
+  }
 }
 
 TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
@@ -112,6 +145,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     return later != changes.begin() && t - *std::prev(later) <= change_window_us;
   };
   std::vector<double> errors; // signed, in arrival order
+  std::vector<double> errors_away_from_xruns;
   for (const Observation& o : observations) {
     if (o.time_us < measure_from_us) continue;
     if (!is_timed(o.status, measure)) {
@@ -126,22 +160,21 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       s.max_outside_changes_us = std::max(s.max_outside_changes_us, magnitude);
     }
     errors.push_back(o.error_us);
+    switch (o.xrun) {
+    case XrunProximity::away: errors_away_from_xruns.push_back(o.error_us); break;
+    case XrunProximity::near: ++s.near_xruns; break;
+    case XrunProximity::unknown: ++s.xrun_unknown; break;
+    }
   }
 
-  s.ticks = errors.size();
-  if (errors.empty()) return s;
-  s.mean_us = mean_of(errors);
-  const std::size_t tenth = std::max<std::size_t>(1, errors.size() / 10);
-  const std::span<const double> all(errors);
-  s.drift_us = mean_of(all.last(tenth)) - mean_of(all.first(tenth));
-
-  std::vector<double> magnitudes(errors.size());
-  std::transform(errors.begin(), errors.end(), magnitudes.begin(),
-                 [](double e) { return std::abs(e); });
-  std::sort(magnitudes.begin(), magnitudes.end());
-  s.p50_us = nearest_rank(magnitudes, 50.0);
-  s.p99_us = nearest_rank(magnitudes, 99.0);
-  s.max_us = magnitudes.back();
+  const ErrorFigures all = error_figures(errors);
+  s.ticks = all.count;
+  s.p50_us = all.p50_us;
+  s.p99_us = all.p99_us;
+  s.max_us = all.max_us;
+  s.mean_us = all.mean_us;
+  s.drift_us = all.drift_us;
+  s.away_from_xruns = error_figures(errors_away_from_xruns);
   return s;
 }
 

@@ -32,6 +32,12 @@ struct Measure {
   }
 };
 
+// Whether the server reported a JACK xrun close to a message (see
+// mark_near_xruns): a stalled cycle mistimes the messages in it and right
+// after it, by up to the stall. Unknown when the record of xrun times was
+// full by then. Messages from stdin, where there are no xruns, are away.
+enum class XrunProximity : std::uint8_t { away, near, unknown };
+
 struct Observation {
   std::uint8_t status = 0; // 0xF8 clock, 0xFA start, 0xFB continue, 0xFC stop, 0x9n note-on
   std::uint8_t note = 0;   // note-ons: the note number (the log shows it)
@@ -44,6 +50,9 @@ struct Observation {
   // When the newest tempo change the receiver knows of took effect (see
   // GridProbe); NaN before the first one.
   double tempo_since_us = std::numeric_limits<double>::quiet_NaN();
+  // Not known when the message arrives (the xrun is reported after the
+  // cycle): set after the run by mark_near_xruns.
+  XrunProximity xrun = XrunProximity::away;
 };
 
 // Whether `message` (one complete MIDI message, status byte first) is one
@@ -90,6 +99,31 @@ struct TransportMessage {
   double error_us = 0.0;
 };
 
+// The error figures of a set of timed messages, as TimingSummary gives them
+// for all of them.
+struct ErrorFigures {
+  std::size_t count = 0;
+  // Of |error|: nearest-rank percentiles and the maximum. Zero without messages.
+  double p50_us = 0.0;
+  double p99_us = 0.0;
+  double max_us = 0.0;
+  double mean_us = 0.0;  // signed: negative is early
+  double drift_us = 0.0; // mean error of the last tenth minus that of the first
+};
+
+// `errors`: signed, in arrival order.
+ErrorFigures error_figures(std::span<const double> errors);
+
+// Marks each observation near an xrun when one was reported from `window_us`
+// before it to `window_us` after it: JACK reports an xrun after the cycle
+// that stalled, and the cycles right after a stall run off the clock too, so
+// the window reaches both ways. `xrun_times_us`: ascending, in Link host time
+// like the observations. When `record_full`, xruns after the last one in it
+// went unrecorded: an observation whose window reaches past that last one
+// and holds no recorded xrun is unknown.
+void mark_near_xruns(std::span<Observation> observations, std::span<const double> xrun_times_us,
+                     bool record_full, double window_us) noexcept;
+
 struct TimingSummary {
   // Timed messages measured (after the warm-up): clock ticks, or note-ons.
   std::size_t ticks = 0;
@@ -110,6 +144,11 @@ struct TimingSummary {
   std::size_t ticks_after_changes = 0;
   double max_outside_changes_us = 0.0;
   double max_after_changes_us = 0.0;
+  // The timed messages (after the warm-up) as mark_near_xruns left them: the
+  // figures of those away from xruns, and how many were near one or unknown.
+  ErrorFigures away_from_xruns;
+  std::size_t near_xruns = 0;
+  std::size_t xrun_unknown = 0;
   std::vector<TransportMessage> transport; // Start / Continue / Stop after the warm-up
 };
 

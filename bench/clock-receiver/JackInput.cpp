@@ -3,6 +3,9 @@
 // Link/JACK clock offset, captures the session state, places each measured
 // message on the grid and pushes the result into a lock-free ring that the
 // main thread empties. Nothing in the callback allocates, locks or prints.
+// The xrun callback (JACK's notification thread, not the realtime one) notes
+// when each xrun was reported, so the report can tell which messages were
+// near one.
 #include "ClockInput.hpp"
 #include "SpscRing.hpp"
 
@@ -14,6 +17,7 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cerrno>
@@ -26,6 +30,8 @@ namespace linktools::bench {
 namespace {
 
 constexpr std::chrono::seconds kConnectPatience(3);
+// Xrun times kept: almost three hours on a VM that stalls every 0.6 s.
+constexpr std::size_t kMaxXrunTimes = 16384;
 
 using jack_client::ClientPtr;
 
@@ -100,6 +106,9 @@ public:
     InputFacts f = facts_;
     f.lost = lost_.load(std::memory_order_relaxed);
     f.xruns = xruns_.load(std::memory_order_relaxed);
+    const std::size_t recorded = xrun_times_recorded_.load(std::memory_order_acquire);
+    f.xrun_times_us.assign(xrun_times_us_.begin(), xrun_times_us_.begin() + recorded);
+    f.xruns_unrecorded = xruns_unrecorded_.load(std::memory_order_relaxed);
     return f;
   }
 
@@ -118,8 +127,22 @@ private:
     return static_cast<JackInput*>(self)->process(n);
   }
   static int xrun_thunk(void* self) {
-    static_cast<JackInput*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
+    static_cast<JackInput*>(self)->on_xrun();
     return 0;
+  }
+
+  // JACK calls this from its one notification thread, after the cycle that
+  // ran late, so a slot is filled by one writer and published by the count.
+  // Reading Link's clock here is fine; no lock, so facts() never waits on it.
+  void on_xrun() {
+    xruns_.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t recorded = xrun_times_recorded_.load(std::memory_order_relaxed);
+    if (recorded == kMaxXrunTimes) {
+      xruns_unrecorded_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    xrun_times_us_[recorded] = static_cast<double>(session_.now().count());
+    xrun_times_recorded_.store(recorded + 1, std::memory_order_release);
   }
   static void latency_thunk(jack_latency_callback_mode_t mode, void* self) {
     auto* me = static_cast<JackInput*>(self);
@@ -206,6 +229,12 @@ private:
   std::atomic<bool> shutdown_{false};
   std::atomic<std::uint64_t> lost_{0};
   std::atomic<std::uint64_t> xruns_{0};
+  // Written by on_xrun only; the first xrun_times_recorded_ slots are final.
+  // Inline like the ring (the input lives on the heap), so nothing is freed
+  // before the client closes.
+  std::array<double, kMaxXrunTimes> xrun_times_us_{};
+  std::atomic<std::size_t> xrun_times_recorded_{0};
+  std::atomic<std::uint64_t> xruns_unrecorded_{0};
   // 4096 messages: over 20 s of clock at 300 BPM, should the main thread stall.
   SpscRing<Observation, 4096> ring_;
   // Process thread only.

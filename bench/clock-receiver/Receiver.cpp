@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 namespace linktools::bench {
 
@@ -46,6 +47,7 @@ struct RunFacts {
   double warmup_s = 0.0;
   double quantum = 0.0;
   double change_window_ms = 0.0;
+  double xrun_window_ms = 0.0;
   Measure measure;
 };
 
@@ -96,10 +98,49 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
     j["period"] = f.input.period;
     j["lost"] = f.input.lost;
     j["xruns"] = f.input.xruns;
+    j["xruns_unrecorded"] = f.input.xruns_unrecorded;
+    const ErrorFigures& away = s.away_from_xruns;
+    const bool any_away = away.count > 0;
+    auto away_us = [any_away](double v) {
+      return any_away ? nlohmann::json(tidy(v)) : nlohmann::json(nullptr);
+    };
+    j["away_from_xruns"] = {
+        {"window_ms", f.xrun_window_ms},
+        {"count", away.count},
+        {"near", s.near_xruns},
+        {"unknown", s.xrun_unknown},
+        {"p50_us", away_us(away.p50_us)},
+        {"p99_us", away_us(away.p99_us)},
+        {"max_us", away_us(away.max_us)},
+        {"mean_us", away_us(away.mean_us)},
+        {"drift_us", away_us(away.drift_us)},
+    };
   } else {
     j["unreadable_lines"] = f.input.unreadable;
   }
   return j;
+}
+
+// The figures again without the timed messages near an xrun, so a run on a
+// machine that stalls still says how clean cycles went.
+std::string away_from_xruns_text(const TimingSummary& s, const RunFacts& f) {
+  const ErrorFigures& away = s.away_from_xruns;
+  std::string out =
+      fmt::format("away from xruns ({} of {} {}, {:g} ms either side): ", away.count, s.ticks,
+                  timed_noun(f, s.ticks), f.xrun_window_ms);
+  if (away.count > 0)
+    out += fmt::format("p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us   mean {:+.1f} us   "
+                       "drift {:+.1f} us\n",
+                       away.p50_us, away.p99_us, away.max_us, away.mean_us, away.drift_us);
+  else
+    out += "-\n";
+  if (f.input.xruns_unrecorded > 0)
+    out += fmt::format("{} xrun{} after the first {} not recorded: {} {} that may lie near one "
+                       "left out too\n",
+                       f.input.xruns_unrecorded, plural(f.input.xruns_unrecorded),
+                       f.input.xrun_times_us.size(), s.xrun_unknown,
+                       timed_noun(f, s.xrun_unknown));
+  return out;
 }
 
 std::string to_text(const TimingSummary& s, const RunFacts& f) {
@@ -140,9 +181,11 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
   for (const TransportMessage& m : s.transport)
     out += fmt::format("{} at tick {}: error {:+.1f} us\n", message_name(m.status), m.tick,
                        m.error_us);
-  if (f.input.source == "jack")
+  if (f.input.source == "jack") {
     out += fmt::format("JACK xruns {}{}\n", f.input.xruns,
                        f.input.xruns > 0 ? " (messages near an xrun can be mistimed)" : "");
+    out += away_from_xruns_text(s, f);
+  }
   if (f.input.lost > 0)
     out += fmt::format("lost {} message{} (hand-over ring full, or before the clock offset "
                        "was known)\n",
@@ -158,6 +201,16 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
+// null: the record of xrun times was full, so nobody knows.
+const char* near_xrun_json(XrunProximity p) {
+  switch (p) {
+  case XrunProximity::away: return "false";
+  case XrunProximity::near: return "true";
+  case XrunProximity::unknown: return "null";
+  }
+  return "null";
+}
+
 // One line per observation, so an outlier in the summary can be found and
 // looked at next to its neighbours.
 void write_log(FilePtr file, const std::string& path, std::span<const Observation> observations,
@@ -170,9 +223,9 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
         (o.status & 0xF0) == 0x90 ? fmt::format(",\"note\":{}", o.note) : std::string();
     fmt::print(file.get(),
                "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
-               "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{}}}\n",
+               "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{}}}\n",
                o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
-               o.time_us < measure_from);
+               o.time_us < measure_from, near_xrun_json(o.xrun));
   }
   const bool ok = std::ferror(file.get()) == 0;
   if (std::fclose(file.release()) != 0 || !ok)
@@ -217,6 +270,14 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
   app->add_option("--seconds", options.seconds, "Length of the run, warm-up included");
   app->add_option("--change-window-ms", options.change_window_ms,
                   "Report ticks this long after a tempo change apart (default 100)");
+  app->add_option("--xrun-window-ms", options.xrun_window_ms,
+                  "JACK: also report the figures without the ticks (note-ons) within MS of an\n"
+                  "xrun, before or after it (default 50): the line \"away from xruns\"; in --json\n"
+                  "the object away_from_xruns (window_ms, count, near, unknown, p50_us, p99_us,\n"
+                  "max_us, mean_us, drift_us; the figures null when count is 0), there with JACK\n"
+                  "input whether or not xruns came. --log adds near_xrun to every line (null: the\n"
+                  "record of xrun times was full)")
+      ->type_name("MS");
   app->add_option("--warmup", options.warmup_s, "Seconds at the start that are not measured");
   app->add_option("--log", options.log_path,
                   "Also write every message received, placed on the grid, to FILE as JSON Lines");
@@ -240,6 +301,10 @@ void validate(const ReceiverOptions& options) {
       options.change_window_ms > 10'000.0)
     throw bad_input("--change-window-ms", fmt::format("expected milliseconds in [0, 10000], got {}",
                                                       options.change_window_ms));
+  if (!std::isfinite(options.xrun_window_ms) || options.xrun_window_ms < 0.0 ||
+      options.xrun_window_ms > 10'000.0)
+    throw bad_input("--xrun-window-ms", fmt::format("expected milliseconds in [0, 10000], got {}",
+                                                    options.xrun_window_ms));
   if (options.audio && !options.note_on_step)
     throw bad_input("--audio", "expected --note-ons STEP_TICKS too: how far apart the onsets are");
   if (!(options.threshold > 0.0f && options.threshold <= 1.0f))
@@ -285,17 +350,25 @@ ExitCode run_receiver(const ReceiverOptions& options) {
     open = input->collect(observations, kCollectWait);
   const double stopped = std::min(now_us(session), end);
   std::erase_if(observations, [end](const Observation& o) { return o.time_us >= end; });
+  // JACK reports an xrun after the cycle that stalled: give one that hit the
+  // last messages the time to be reported (the window, at most a second).
+  if (!options.from_stdin)
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
+        std::min(options.xrun_window_ms, 1000.0)));
 
+  RunFacts facts;
+  facts.input = input->facts();
+  mark_near_xruns(observations, facts.input.xrun_times_us, facts.input.xruns_unrecorded > 0,
+                  options.xrun_window_ms * 1000.0);
   const TimingSummary summary =
       summarize(observations, measure_from, options.change_window_ms * 1000.0, measure);
   if (log) write_log(std::move(log), *options.log_path, observations, measure_from);
-  RunFacts facts;
-  facts.input = input->facts();
   facts.peers = session.peer_count();
   facts.measured_s = std::max(0.0, stopped - measure_from) / 1e6;
   facts.warmup_s = options.warmup_s;
   facts.quantum = quantum;
   facts.change_window_ms = options.change_window_ms;
+  facts.xrun_window_ms = options.xrun_window_ms;
   facts.measure = measure;
   if (options.common.json)
     std::puts(to_json(summary, facts).dump().c_str());

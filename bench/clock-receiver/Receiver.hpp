@@ -24,6 +24,9 @@ struct ReceiverOptions {
   // Ticks this long after a tempo change are reported apart: the peers hear
   // of a change tens of milliseconds after the moment it is dated.
   double change_window_ms = 100.0;
+  // JACK: messages this close to an xrun (before or after it) are left out
+  // of the figures away from xruns; a stalled cycle mistimes them.
+  double xrun_window_ms = 50.0;
   // --note-ons STEP_TICKS: time note-ons, one expected every STEP_TICKS grid
   // ticks, instead of the clock.
   std::optional<int> note_on_step;

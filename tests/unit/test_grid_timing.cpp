@@ -1,0 +1,160 @@
+// Unit tests of the receiver's pure summary (GridTiming), compiled into
+// tests/unit's unit-tests by bench/CMakeLists.txt: the xrun windows and the
+// figures of the messages away from xruns. No JACK, no Link session.
+#include <doctest/doctest.h>
+
+#include "clock-receiver/GridTiming.hpp"
+
+#include <cstdint>
+#include <vector>
+
+using namespace linktools::bench;
+
+namespace {
+
+constexpr std::uint8_t kClock = 0xF8;
+constexpr double kNoChanges = 100'000.0;
+
+// One clock tick a millisecond from t = 1 s, on the grid to the microsecond
+// except where `error_us` says otherwise.
+std::vector<Observation> ticks(int n, double (*error_us)(int) = nullptr) {
+  std::vector<Observation> out;
+  for (int i = 0; i < n; ++i) {
+    Observation o;
+    o.status = kClock;
+    o.tick = i;
+    o.time_us = 1e6 + 1000.0 * i;
+    o.error_us = error_us ? error_us(i) : 0.0;
+    o.tempo = 120.0;
+    out.push_back(o);
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("xrun windows: an observation is near an xrun reported up to the window before or after it") {
+  auto obs = ticks(10); // 1.000 s .. 1.009 s
+  const std::vector<double> xruns = {1'004'500.0};
+  mark_near_xruns(obs, xruns, false, 1500.0);
+  // Within 1.5 ms of 1.0045 s: 1.003, 1.004, 1.005, 1.006.
+  for (int i = 0; i < 10; ++i) {
+    CAPTURE(i);
+    const bool near = i >= 3 && i <= 6;
+    CHECK(obs[i].xrun == (near ? XrunProximity::near : XrunProximity::away));
+  }
+}
+
+TEST_CASE("xrun windows: the window's edges count as near; a zero window only hits exact times") {
+  auto obs = ticks(3);
+  mark_near_xruns(obs, std::vector<double>{1'001'000.0}, false, 1000.0);
+  CHECK(obs[0].xrun == XrunProximity::near);
+  CHECK(obs[1].xrun == XrunProximity::near);
+  CHECK(obs[2].xrun == XrunProximity::near);
+  mark_near_xruns(obs, std::vector<double>{1'001'000.0}, false, 0.0);
+  CHECK(obs[0].xrun == XrunProximity::away);
+  CHECK(obs[1].xrun == XrunProximity::near);
+  CHECK(obs[2].xrun == XrunProximity::away);
+}
+
+TEST_CASE("xrun windows: without xruns everything is away, and marking again resets") {
+  auto obs = ticks(5);
+  mark_near_xruns(obs, std::vector<double>{1'002'000.0}, false, 500.0);
+  CHECK(obs[2].xrun == XrunProximity::near);
+  mark_near_xruns(obs, std::vector<double>{}, false, 500.0);
+  for (const Observation& o : obs) CHECK(o.xrun == XrunProximity::away);
+}
+
+TEST_CASE("xrun windows: after a full record, what may lie near a later xrun is unknown") {
+  auto obs = ticks(10);
+  // The record filled up with the xrun at 1.002 s; more came later, unrecorded.
+  mark_near_xruns(obs, std::vector<double>{1'000'000.0, 1'002'000.0}, true, 1000.0);
+  CHECK(obs[0].xrun == XrunProximity::near);
+  CHECK(obs[1].xrun == XrunProximity::near);
+  CHECK(obs[2].xrun == XrunProximity::near);
+  CHECK(obs[3].xrun == XrunProximity::near);
+  // 1.004 s and on: no recorded xrun within 1 ms, and their window reaches
+  // past the last recorded one, where unrecorded ones may be.
+  for (int i = 4; i < 10; ++i) CHECK(obs[i].xrun == XrunProximity::unknown);
+  // A full record with nothing in it: nothing is known.
+  mark_near_xruns(obs, std::vector<double>{}, true, 1000.0);
+  for (const Observation& o : obs) CHECK(o.xrun == XrunProximity::unknown);
+}
+
+TEST_CASE("summary away from xruns: figures of the clean ticks only, the whole figures unchanged") {
+  // 100 ticks 10 us late; two stalls make four ticks 400-700 us late.
+  auto obs = ticks(100, [](int i) {
+    if (i == 20 || i == 21) return 400.0 + i;
+    if (i == 70 || i == 71) return 700.0;
+    return 10.0;
+  });
+  const std::vector<double> xruns = {1'021'200.0, 1'071'200.0}; // reported just after the stalls
+  mark_near_xruns(obs, xruns, false, 1500.0);
+  const TimingSummary s = summarize(obs, 0.0, kNoChanges);
+
+  CHECK(s.ticks == 100);
+  CHECK(s.max_us == doctest::Approx(700.0));
+  CHECK(s.missing == 0);
+  CHECK(s.extra == 0);
+  // Near: ticks 20..22 and 70..72 (within 1.5 ms of 21.2 and 71.2).
+  CHECK(s.near_xruns == 6);
+  CHECK(s.xrun_unknown == 0);
+  const ErrorFigures& away = s.away_from_xruns;
+  CHECK(away.count == 94);
+  CHECK(away.p50_us == doctest::Approx(10.0));
+  CHECK(away.p99_us == doctest::Approx(10.0));
+  CHECK(away.max_us == doctest::Approx(10.0));
+  CHECK(away.mean_us == doctest::Approx(10.0));
+  CHECK(away.drift_us == doctest::Approx(0.0));
+  // The whole figures are what summarize always gave.
+  const ErrorFigures all = error_figures([&] {
+    std::vector<double> e;
+    for (const Observation& o : obs) e.push_back(o.error_us);
+    return e;
+  }());
+  CHECK(s.p50_us == all.p50_us);
+  CHECK(s.p99_us == all.p99_us);
+  CHECK(s.mean_us == all.mean_us);
+  CHECK(s.drift_us == all.drift_us);
+}
+
+TEST_CASE("summary away from xruns: drift over the clean ticks, warm-up and unknown left out") {
+  // The error grows 1 us a tick; the warm-up (first 10) is not measured.
+  auto obs = ticks(110, [](int i) { return static_cast<double>(i); });
+  // The record is full at 1.090 s: ticks from 1.089 s on are unknown.
+  mark_near_xruns(obs, std::vector<double>{1'090'000.0}, true, 1000.0);
+  const TimingSummary s = summarize(obs, 1'010'000.0, kNoChanges);
+  CHECK(s.ticks == 100);
+  CHECK(s.near_xruns == 3);     // 89, 90, 91
+  CHECK(s.xrun_unknown == 18);  // 92 .. 109
+  const ErrorFigures& away = s.away_from_xruns;
+  REQUIRE(away.count == 79);    // 10 .. 88
+  CHECK(away.max_us == doctest::Approx(88.0));
+  // Tenths of 7: 10..16 and 82..88, 72 us apart.
+  CHECK(away.drift_us == doctest::Approx(72.0));
+  CHECK(away.mean_us == doctest::Approx(49.0));
+}
+
+TEST_CASE("summary away from xruns: zero when every tick is near one") {
+  auto obs = ticks(4);
+  mark_near_xruns(obs, std::vector<double>{1'001'500.0}, false, 5000.0);
+  const TimingSummary s = summarize(obs, 0.0, kNoChanges);
+  CHECK(s.ticks == 4);
+  CHECK(s.near_xruns == 4);
+  CHECK(s.away_from_xruns.count == 0);
+  CHECK(s.away_from_xruns.max_us == 0.0);
+}
+
+TEST_CASE("error figures: nearest-rank percentiles of |error|, signed mean, drift of the tenths") {
+  std::vector<double> errors;
+  for (int i = 1; i <= 100; ++i) errors.push_back(i % 2 ? -i : i); // -1, 2, -3, ...
+  const ErrorFigures f = error_figures(errors);
+  CHECK(f.count == 100);
+  CHECK(f.p50_us == doctest::Approx(50.0));
+  CHECK(f.p99_us == doctest::Approx(99.0));
+  CHECK(f.max_us == doctest::Approx(100.0));
+  CHECK(f.mean_us == doctest::Approx(0.5));
+  // First ten: -1, 2, ..., 10 -> mean 0.5; last ten: -91, ..., 100 -> mean 0.5.
+  CHECK(f.drift_us == doctest::Approx(0.0));
+  CHECK(error_figures({}).count == 0);
+}
