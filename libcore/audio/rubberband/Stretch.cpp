@@ -12,8 +12,8 @@ namespace {
 
 constexpr std::size_t kBlock = 16384; // frames a study() or process() call
 
-// A loop is stretched with this much of itself on either side (at most a
-// second, and the pass itself repeated if it is shorter).
+// A loop is stretched with this much of itself on either side (the pass
+// repeated, if it is shorter).
 constexpr double kWrapSeconds = 1.0;
 
 // A looping pass plays the file itself this close to its seam, and fades
