@@ -163,6 +163,23 @@ std::size_t check_fade(const Tape& tape, const Tape& ref, std::size_t fade_from,
   return j;
 }
 
+// The session `before` (120 BPM from kT0) changed to `bpm` where the tape
+// ends now, its grid continuous there.
+struct TempoChange {
+  HostTime when;
+  double beat = 0.0; // the beat the change is on
+  double bpm = 0.0;
+  SessionState after;
+  // Host time of `b` on the new grid.
+  double at(double b) const { return static_cast<double>(when.count()) + (b - beat) * 60e6 / bpm; }
+};
+TempoChange change_tempo(const SessionState& before, const Tape& tape, double bpm) {
+  const HostTime when = host(tape.end_us());
+  auto after = before;
+  after.set_tempo(bpm, when);
+  return TempoChange{when, static_cast<double>((when - kT0).count()) / 500000.0, bpm, after};
+}
+
 } // namespace
 
 TEST_CASE("audio player: loop_beats rounds to whole beats, at least one") {
@@ -347,13 +364,10 @@ TEST_CASE("audio player: a tempo change moves the next pass, never the pitch") {
     Tape tape{beat_us(-0.7) + 0.37};
     play(player, before, tape, beat_us(2.0));
     // From here on (beat ~2), `bpm`.
-    const HostTime change = host(tape.end_us());
-    const double change_beat = static_cast<double>((change - kT0).count()) / 500000.0;
-    auto after = before;
-    after.set_tempo(bpm, change);
-    const auto at = [&](double beat) {
-      return static_cast<double>(change.count()) + (beat - change_beat) * 60e6 / bpm;
-    };
+    const TempoChange c = change_tempo(before, tape, bpm);
+    const HostTime change = c.when;
+    const auto& after = c.after;
+    const auto at = [&](double beat) { return c.at(beat); };
     play(player, after, tape, at(11.9));
     CHECK(player.clip_loop_beats(0) == 4.0); // the pass length stays in beats
     const auto r = runs(tape);
@@ -983,11 +997,11 @@ TEST_CASE("audio player: --follow-tempo: a tempo change is followed at once, the
   Tape tape{beat_us(-0.7) + 0.37};
   play(player, before, tape, beat_us(2.0));
   // 150 BPM from here (beat ~2), the grid continuous.
-  const HostTime change = host(tape.end_us());
-  const double change_beat = static_cast<double>((change - kT0).count()) / 500000.0;
-  auto after = before;
-  after.set_tempo(150.0, change);
-  const auto at = [&](double beat) { return static_cast<double>(change.count()) + (beat - change_beat) * 400000.0; };
+  const TempoChange c = change_tempo(before, tape, 150.0);
+  const HostTime change = c.when;
+  const double change_beat = c.beat;
+  const auto& after = c.after;
+  const auto at = [&](double beat) { return c.at(beat); };
   const std::size_t changed = tape.size();
   play(player, after, tape, at(5.0));
   // Read where the beat says: pass 0 from its beat 2 on, faster, and pass 1 from beat 4.
