@@ -4,6 +4,8 @@
 #include "cli/Errors.hpp"
 #include "midi/Event.hpp"
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,5 +36,19 @@ struct Recorder final : midi::EventSink {
     return out;
   }
 };
+
+// Checks that every run of an event source (the same span rendered in
+// windows of different lengths) gave the first run's events, at the same
+// times: where the windows fall must not matter.
+inline void check_same_events(const std::vector<std::vector<midi::Event>>& runs) {
+  for (std::size_t r = 1; r < runs.size(); ++r) {
+    CAPTURE(r);
+    REQUIRE(runs[r].size() == runs[0].size());
+    for (std::size_t i = 0; i < runs[0].size(); ++i) {
+      CHECK(runs[r][i].time == runs[0][i].time);
+      CHECK(runs[r][i].message == runs[0][i].message);
+    }
+  }
+}
 
 } // namespace linktools::testing

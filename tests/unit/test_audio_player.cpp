@@ -104,6 +104,15 @@ void play(Player& player, const SessionState& state, Tape& tape, double until_us
   }
 }
 
+// What a looping player of `clips` plays from `start_us` to `until_us` when
+// nothing stops it: the reference a stop is checked against.
+Tape unstopped(std::span<const Clip> clips, const SessionState& state, double start_us, double until_us) {
+  Player reference(clips, kRate, looping());
+  Tape ref{start_us};
+  play(reference, state, ref, until_us);
+  return ref;
+}
+
 // A stretch of frames that play consecutive samples of a ramp.
 struct Run {
   std::size_t frame = 0;  // where it starts on the tape
@@ -392,9 +401,7 @@ TEST_CASE("audio player: a stop at once fades out within fade_us") {
   std::vector<Clip> clips{clip(2.1)};
   const auto state = SessionState::detached(120.0, kT0);
   const double start = beat_us(-0.7) + 0.37;
-  Player reference(clips, kRate, looping());
-  Tape ref{start};
-  play(reference, state, ref, beat_us(8));
+  const Tape ref = unstopped(clips, state, start, beat_us(8));
 
   Player player(clips, kRate, looping());
   Tape tape{start};
@@ -416,9 +423,7 @@ TEST_CASE("audio player: a stop at the bar plays on to the bar line, the fade en
   std::vector<Clip> clips{clip(2.1)};
   const auto state = SessionState::detached(120.0, kT0);
   const double start = beat_us(-0.7) + 0.37;
-  Player reference(clips, kRate, looping());
-  Tape ref{start};
-  play(reference, state, ref, beat_us(10));
+  const Tape ref = unstopped(clips, state, start, beat_us(10));
 
   Player player(clips, kRate, looping());
   Tape tape{start};
@@ -484,9 +489,7 @@ TEST_CASE("audio player: a length stops with a fade that ends on it") {
   std::vector<Clip> clips{clip(2.1)};
   const auto state = SessionState::detached(120.0, kT0);
   const double start = beat_us(1.3) + 0.37; // the start bar is beat 4
-  Player reference(clips, kRate, looping());
-  Tape ref{start};
-  play(reference, state, ref, beat_us(12));
+  const Tape ref = unstopped(clips, state, start, beat_us(12));
 
   auto o = looping();
   o.length = 6.0;
@@ -559,9 +562,7 @@ TEST_CASE("audio player: start/stop sync plays while the session plays, from its
 
   // Until the stop, as a player started on beat 4 without sync; from the
   // stop, a fade.
-  Player reference(clips, kRate, looping());
-  Tape ref{start};
-  play(reference, stopped, ref, beat_us(7.5));
+  const Tape ref = unstopped(clips, stopped, start, beat_us(7.5));
   const auto stop = static_cast<std::size_t>(std::ceil(tape.frame_at(beat_us(5.25))));
   Tape first_part = tape;
   first_part.left.resize(second);
@@ -784,9 +785,7 @@ TEST_CASE("audio player: a jump of the grid by whole bars goes on seamlessly") {
     std::vector<Clip> clips{clip(2.1)};
     const auto before = SessionState::detached(120.0, kT0);
     const double start = beat_us(-0.7) + 0.37;
-    Player reference(clips, kRate, looping());
-    Tape ref{start};
-    play(reference, before, ref, beat_us(14));
+    const Tape ref = unstopped(clips, before, start, beat_us(14));
 
     Player player(clips, kRate, looping());
     Tape tape{start};

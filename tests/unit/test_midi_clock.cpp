@@ -14,6 +14,7 @@ using linktools::HostTime;
 using linktools::MidiClock;
 using linktools::MidiClockOptions;
 using linktools::SessionState;
+using linktools::testing::check_same_events;
 using linktools::testing::Recorder;
 namespace midi = linktools::midi;
 
@@ -64,16 +65,7 @@ TEST_CASE("the window size does not change what is sent") {
     render(clock, state, kT0, kT0 + 3s, out, step);
     return out.events;
   };
-  const auto a = run(1333us);
-  const auto b = run(21333us);
-  const auto c = run(97us);
-  REQUIRE(a.size() == b.size());
-  REQUIRE(a.size() == c.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    CHECK(a[i].time == b[i].time);
-    CHECK(a[i].time == c[i].time);
-    CHECK(a[i].message == b[i].message);
-  }
+  check_same_events({run(1333us), run(21333us), run(97us)});
 }
 
 TEST_CASE("events are in time order and inside their window") {

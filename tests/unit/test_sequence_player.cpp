@@ -19,6 +19,7 @@ using linktools::HostTime;
 using linktools::SequencePlayer;
 using linktools::SequencePlayerOptions;
 using linktools::SessionState;
+using linktools::testing::check_same_events;
 using linktools::testing::Recorder;
 namespace midi = linktools::midi;
 namespace sequence = linktools::sequence;
@@ -110,17 +111,7 @@ TEST_CASE("the same events whatever the windows") {
     render(player, state, at_beat(0.5), at_beat(20), out, step);
     return out.events;
   };
-  const auto a = run(1ms);
-  const auto b = run(5333us);
-  const auto c = run(250ms);
-  REQUIRE(a.size() == b.size());
-  REQUIRE(a.size() == c.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    CHECK(a[i].time == b[i].time);
-    CHECK(a[i].time == c[i].time);
-    CHECK(a[i].message == b[i].message);
-    CHECK(a[i].message == c[i].message);
-  }
+  check_same_events({run(1ms), run(5333us), run(250ms)});
 }
 
 TEST_CASE("a loop repeats seamlessly: no gap and no doubled event at the seam") {
