@@ -167,13 +167,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     }
   }
 
-  const ErrorFigures all = error_figures(errors);
-  s.ticks = all.count;
-  s.p50_us = all.p50_us;
-  s.p99_us = all.p99_us;
-  s.max_us = all.max_us;
-  s.mean_us = all.mean_us;
-  s.drift_us = all.drift_us;
+  s.all = error_figures(errors);
   s.away_from_xruns = error_figures(errors_away_from_xruns);
   return s;
 }

@@ -125,19 +125,13 @@ void mark_near_xruns(std::span<Observation> observations, std::span<const double
                      bool record_full, double window_us) noexcept;
 
 struct TimingSummary {
-  // Timed messages measured (after the warm-up): clock ticks, or note-ons.
-  std::size_t ticks = 0;
-  // Of |error|: nearest-rank percentiles and the maximum. Zero without ticks.
-  double p50_us = 0.0;
-  double p99_us = 0.0;
-  double max_us = 0.0;
-  double mean_us = 0.0;        // signed: negative is early
+  // The timed messages measured (after the warm-up: clock ticks, or
+  // note-ons): how many, and their error figures (drift: how far the clock
+  // wandered off the grid over the run).
+  ErrorFigures all;
   // Counted in steps (grid ticks for the clock, step_ticks for note-ons):
   std::uint64_t missing = 0;   // steps skipped between two timed messages
   std::uint64_t extra = 0;     // timed messages that did not advance the step
-  // Mean error of the last tenth of the ticks minus that of the first tenth:
-  // how far the clock wandered off the grid over the run.
-  double drift_us = 0.0;
   std::size_t tempo_changes = 0;
   // Ticks within the window after a tempo change, and max |error| of the
   // ticks outside those windows and inside them.

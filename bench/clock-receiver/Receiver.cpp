@@ -60,7 +60,7 @@ std::string timed_noun(const RunFacts& f, std::uint64_t n) {
 }
 
 nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
-  const bool any = s.ticks > 0;
+  const bool any = s.all.count > 0;
   auto us = [any](double v) { return any ? nlohmann::json(tidy(v)) : nlohmann::json(nullptr); };
   nlohmann::json j = {
       {"source", f.input.source},
@@ -68,22 +68,22 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"quantum", f.quantum},
       {"warmup_s", f.warmup_s},
       {"measured_s", std::round(f.measured_s * 1000.0) / 1000.0},
-      {"p50_us", us(s.p50_us)},
-      {"p99_us", us(s.p99_us)},
-      {"max_us", us(s.max_us)},
-      {"mean_us", us(s.mean_us)},
+      {"p50_us", us(s.all.p50_us)},
+      {"p99_us", us(s.all.p99_us)},
+      {"max_us", us(s.all.max_us)},
+      {"mean_us", us(s.all.mean_us)},
       {"missing", s.missing},
       {"extra", s.extra},
-      {"drift_us", us(s.drift_us)},
+      {"drift_us", us(s.all.drift_us)},
       {"tempo_changes", s.tempo_changes},
       {"ticks_after_changes", s.ticks_after_changes},
       {"max_outside_changes_us", us(s.max_outside_changes_us)},
   };
   if (timing_note_ons(f)) {
-    j["note_ons"] = s.ticks;
+    j["note_ons"] = s.all.count;
     j["step_ticks"] = f.measure.step_ticks;
   } else {
-    j["ticks"] = s.ticks;
+    j["ticks"] = s.all.count;
   }
   j["max_after_changes_us"] = s.ticks_after_changes > 0
                                   ? nlohmann::json(tidy(s.max_after_changes_us))
@@ -126,8 +126,8 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
 std::string away_from_xruns_text(const TimingSummary& s, const RunFacts& f) {
   const ErrorFigures& away = s.away_from_xruns;
   std::string out =
-      fmt::format("away from xruns ({} of {} {}, {:g} ms either side): ", away.count, s.ticks,
-                  timed_noun(f, s.ticks), f.xrun_window_ms);
+      fmt::format("away from xruns ({} of {} {}, {:g} ms either side): ", away.count, s.all.count,
+                  timed_noun(f, s.all.count), f.xrun_window_ms);
   if (away.count > 0)
     out += fmt::format("p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us   mean {:+.1f} us   "
                        "drift {:+.1f} us\n",
@@ -151,17 +151,17 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                          f.input.period, 1000.0 * f.input.period / f.input.sample_rate);
   const std::string what =
       timing_note_ons(f)
-          ? fmt::format("note-on{} (one expected every {} grid tick{})", plural(s.ticks),
+          ? fmt::format("note-on{} (one expected every {} grid tick{})", plural(s.all.count),
                         f.measure.step_ticks, plural(f.measure.step_ticks))
-          : fmt::format("clock tick{}", plural(s.ticks));
-  out += fmt::format("{} {} in {:.1f} s after a {:g} s warm-up; {}; {} peer{}\n", s.ticks, what,
+          : fmt::format("clock tick{}", plural(s.all.count));
+  out += fmt::format("{} {} in {:.1f} s after a {:g} s warm-up; {}; {} peer{}\n", s.all.count, what,
                      f.measured_s, f.warmup_s, source, f.peers, plural(f.peers));
-  if (s.ticks > 0) {
-    out += fmt::format("|error|     p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us\n", s.p50_us,
-                       s.p99_us, s.max_us);
+  if (s.all.count > 0) {
+    out += fmt::format("|error|     p50 {:.1f} us   p99 {:.1f} us   max {:.1f} us\n", s.all.p50_us,
+                       s.all.p99_us, s.all.max_us);
     out += fmt::format("mean error  {:+.1f} us (negative: early)   drift {:+.1f} us "
                        "(last tenth minus first tenth)\n",
-                       s.mean_us, s.drift_us);
+                       s.all.mean_us, s.all.drift_us);
   }
   if (timing_note_ons(f))
     out += fmt::format("missing {}   extra {}   (in steps of {} grid tick{})\n", s.missing,
@@ -171,7 +171,7 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
   out += fmt::format("tempo changes {}   max |error| {} outside the {:g} ms after a change, {} "
                      "inside ({} {})\n",
                      s.tempo_changes,
-                     s.ticks > s.ticks_after_changes
+                     s.all.count > s.ticks_after_changes
                          ? fmt::format("{:.1f} us", s.max_outside_changes_us)
                          : std::string("-"),
                      f.change_window_ms,
@@ -375,7 +375,7 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   else
     std::fputs(to_text(summary, facts).c_str(), stdout);
   std::fflush(stdout);
-  if (summary.ticks == 0)
+  if (summary.all.count == 0)
     throw ToolError(kNoTicks, timing_note_ons(facts) ? "no note-ons" : "no clock ticks",
                     fmt::format("none arrived in the {:.1f} s after the warm-up",
                                 facts.measured_s));
