@@ -53,6 +53,11 @@ struct Observation {
   // Not known when the message arrives (the xrun is reported after the
   // cycle): set after the run by mark_near_xruns.
   XrunProximity xrun = XrunProximity::away;
+  // JACK's estimate of the length of the process cycle the message came in
+  // (next minus current cycle time, from its time filter); NaN where the
+  // input has no cycles. It swings after a late wake-up, so the log shows
+  // whether an outlier came with such a swing.
+  double cycle_us = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Whether `message` (one complete MIDI message, status byte first) is one

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <span>
 #include <thread>
 
@@ -171,6 +172,7 @@ private:
     }
     const SessionState state = session_.capture_audio_state();
     const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
+    const double cycle = cycle_us();
     for (jack_nframes_t i = 0; i < count; ++i) {
       jack_midi_event_t event{};
       if (jack_midi_event_get(&event, buffer, i) != 0 || event.size == 0) continue;
@@ -178,21 +180,24 @@ private:
       if (!is_measured(message, measure_)) continue;
       const double jack_us =
           static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + event.time));
-      if (!ring_.push(probe_.observe(state, message, jack_us + offset_.offset())))
-        lost_.fetch_add(1, std::memory_order_relaxed);
+      Observation o = probe_.observe(state, message, jack_us + offset_.offset());
+      o.cycle_us = cycle;
+      if (!ring_.push(o)) lost_.fetch_add(1, std::memory_order_relaxed);
     }
     return 0;
   }
 
   // Audio: each onset is observed as a note-on (C4), at the frame where the
-  // signal first reaches the threshold, plus the announced latency.
+  // signal first reaches the threshold. It is heard latency_frames later, and
+  // it is timed when that frame is the current cycle's: JACK's time of a
+  // frame is surest then. Read now, latency frames ahead, the time would carry
+  // the time filter's one-cycle correction after a late wake-up, which is
+  // often as large as 10% of a cycle, all the way out.
   int process_audio(jack_nframes_t nframes) {
     const auto* in = static_cast<const float*>(jack_port_get_buffer(port_, nframes));
     const float threshold = audio_->threshold;
     const jack_nframes_t quiet_needed = facts_.sample_rate / 500; // 2 ms
-    const SessionState state = session_.capture_audio_state();
     const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
-    static constexpr std::uint8_t kOnset[3] = {0x90, 60, 100};
     for (jack_nframes_t i = 0; i < nframes; ++i) {
       // Quiet frames arm the detector; a level on its way up between the
       // two marks neither arms nor disarms it.
@@ -205,21 +210,60 @@ private:
       const bool onset = quiet_frames_ >= quiet_needed;
       quiet_frames_ = 0;
       if (!onset) continue;
+      if (heard_count_ == heard_.size()) {
+        lost_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      heard_[(heard_first_ + heard_count_++) % heard_.size()] =
+          cycle_start + i + audio_->latency_frames;
+    }
+    time_heard_onsets(cycle_start, nframes);
+    return 0;
+  }
+
+  // Observes, in order, the onsets heard by the end of this cycle.
+  void time_heard_onsets(jack_nframes_t cycle_start, jack_nframes_t nframes) {
+    static constexpr std::uint8_t kOnset[3] = {0x90, 60, 100};
+    if (heard_count_ == 0) return;
+    const SessionState state = session_.capture_audio_state();
+    const double cycle = cycle_us();
+    while (heard_count_ > 0) {
+      const jack_nframes_t frame = heard_[heard_first_];
+      // Frame counts wrap (after a day at 48 kHz): compare differences.
+      const auto ahead = static_cast<std::int32_t>(frame - cycle_start);
+      if (ahead >= static_cast<std::int32_t>(nframes)) return;
+      heard_first_ = (heard_first_ + 1) % heard_.size();
+      --heard_count_;
       if (!offset_.valid()) {
         lost_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      const double jack_us = static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + i)) +
-                             1e6 * audio_->latency_frames / facts_.sample_rate;
-      if (!ring_.push(probe_.observe(state, kOnset, jack_us + offset_.offset())))
-        lost_.fetch_add(1, std::memory_order_relaxed);
+      const double jack_us = static_cast<double>(jack_frames_to_time(client_.get(), frame));
+      Observation o = probe_.observe(state, kOnset, jack_us + offset_.offset());
+      o.cycle_us = cycle;
+      if (!ring_.push(o)) lost_.fetch_add(1, std::memory_order_relaxed);
     }
-    return 0;
+  }
+
+  // JACK's filtered length of this cycle; NaN if it gives no cycle times.
+  double cycle_us() const noexcept {
+    jack_nframes_t frames = 0;
+    jack_time_t current = 0, next = 0;
+    float period = 0.0f;
+    if (jack_get_cycle_times(client_.get(), &frames, &current, &next, &period) != 0)
+      return std::numeric_limits<double>::quiet_NaN();
+    return static_cast<double>(next - current);
   }
 
   Session& session_;
   std::optional<AudioOnsets> audio_;
   jack_nframes_t quiet_frames_ = 0;
+  // Onsets found but not heard yet: the frame at which each is heard, oldest
+  // first. Onsets lie 2 ms apart at least, so 1024 cover the largest
+  // --latency-frames (96000, two seconds at 48 kHz).
+  std::array<jack_nframes_t, 1024> heard_{};
+  std::size_t heard_first_ = 0;
+  std::size_t heard_count_ = 0;
   ClientPtr client_;
   jack_port_t* port_ = nullptr;
   std::optional<std::string> connect_;

@@ -221,11 +221,14 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
     // Note-ons also name their note, so a loop's seam can be found.
     const std::string note =
         (o.status & 0xF0) == 0x90 ? fmt::format(",\"note\":{}", o.note) : std::string();
+    const std::string cycle =
+        std::isfinite(o.cycle_us) ? fmt::format("{:.1f}", o.cycle_us) : "null";
     fmt::print(file.get(),
                "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
-               "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{}}}\n",
+               "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{},"
+               "\"cycle_us\":{}}}\n",
                o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
-               o.time_us < measure_from, near_xrun_json(o.xrun));
+               o.time_us < measure_from, near_xrun_json(o.xrun), cycle);
   }
   const bool ok = std::ferror(file.get()) == 0;
   if (std::fclose(file.release()) != 0 || !ok)
