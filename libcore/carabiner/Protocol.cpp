@@ -1,0 +1,348 @@
+#include "carabiner/Protocol.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+namespace linktools::carabiner {
+
+namespace {
+
+// What the original's stream extraction skips between words (the C locale's isspace).
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+enum class Arg : std::uint8_t { bpm, time, quantum, beat };
+
+struct VerbInfo {
+  std::string_view word;
+  Verb verb;
+  std::array<Arg, 3> args;
+  std::size_t arity;
+};
+
+constexpr std::array<VerbInfo, 14> kVerbs{{
+    {"status", Verb::status, {}, 0},
+    {"bpm", Verb::bpm, {Arg::bpm}, 1},
+    {"beat-at-time", Verb::beat_at_time, {Arg::time, Arg::quantum}, 2},
+    {"phase-at-time", Verb::phase_at_time, {Arg::time, Arg::quantum}, 2},
+    {"time-at-beat", Verb::time_at_beat, {Arg::beat, Arg::quantum}, 2},
+    {"force-beat-at-time", Verb::force_beat_at_time, {Arg::beat, Arg::time, Arg::quantum}, 3},
+    {"request-beat-at-time", Verb::request_beat_at_time, {Arg::beat, Arg::time, Arg::quantum}, 3},
+    {"enable-start-stop-sync", Verb::enable_start_stop_sync, {}, 0},
+    {"disable-start-stop-sync", Verb::disable_start_stop_sync, {}, 0},
+    {"start-playing", Verb::start_playing, {Arg::time}, 1},
+    {"stop-playing", Verb::stop_playing, {Arg::time}, 1},
+    {"version", Verb::version, {}, 0},
+    {"json", Verb::json, {}, 0},
+    {"edn", Verb::edn, {}, 0},
+}};
+
+const VerbInfo* find_verb(std::string_view word) noexcept {
+  for (const VerbInfo& v : kVerbs)
+    if (v.word == word) return &v;
+  return nullptr;
+}
+
+BadArgument bad_of(Arg a) noexcept {
+  switch (a) {
+  case Arg::bpm: return BadArgument::bpm;
+  case Arg::time: return BadArgument::time;
+  case Arg::quantum: return BadArgument::quantum;
+  case Arg::beat: return BadArgument::beat;
+  }
+  return BadArgument::bpm;
+}
+
+// A number must be the whole word. A leading '+' is allowed, as the
+// original's stream extraction allows it.
+std::string_view unsigned_part(std::string_view word) noexcept {
+  if (word.size() > 1 && word.front() == '+' && word[1] != '-') word.remove_prefix(1);
+  return word;
+}
+
+std::optional<double> parse_double(std::string_view word) noexcept {
+  word = unsigned_part(word);
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> parse_time(std::string_view word) noexcept {
+  word = unsigned_part(word);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec != std::errc() || end != word.data() + word.size()) return std::nullopt;
+  if (value > kMaxAbsTime || value < -kMaxAbsTime) return std::nullopt;
+  return value;
+}
+
+// Stores the argument in `c`; false when it is not a valid one.
+bool read_arg(Arg a, std::string_view word, Command& c) noexcept {
+  if (a == Arg::time) {
+    const auto t = parse_time(word);
+    if (!t) return false;
+    c.when = *t;
+    return true;
+  }
+  const auto d = parse_double(word);
+  if (!d) return false;
+  switch (a) {
+  case Arg::bpm:
+    if (*d < kMinBpm || *d > kMaxBpm) return false;
+    c.bpm = *d;
+    return true;
+  case Arg::quantum:
+    if (*d < kMinQuantum || *d > kMaxQuantum) return false;
+    c.quantum = *d;
+    return true;
+  case Arg::beat:
+    if (std::abs(*d) > kMaxAbsBeat) return false;
+    c.beat = *d;
+    return true;
+  case Arg::time: break;
+  }
+  return false;
+}
+
+// An unknown word as it is echoed: printable ASCII, cut short.
+std::string echoed(std::string_view word) {
+  std::string out;
+  for (char ch : word.substr(0, kMaxEchoedWord)) {
+    const auto u = static_cast<unsigned char>(ch);
+    out += (u > 0x20 && u < 0x7F) ? ch : '?';
+  }
+  if (word.size() > kMaxEchoedWord) out += "...";
+  return out;
+}
+
+struct Word {
+  enum Kind : std::uint8_t { found, need_more, none, too_long } kind = none;
+  std::string_view text;
+  std::size_t end = 0; // where the word ends (or the buffer, if it is cut)
+};
+
+// The next word at or after `pos`. `at_end`: the buffer's end ends a word.
+Word next_word(std::string_view buf, std::size_t pos, bool at_end) noexcept {
+  while (pos < buf.size() && is_space(buf[pos])) ++pos;
+  if (pos == buf.size()) return {at_end ? Word::none : Word::need_more, {}, pos};
+  std::size_t end = pos;
+  while (end < buf.size() && !is_space(buf[end])) ++end;
+  const std::string_view text = buf.substr(pos, end - pos);
+  if (text.size() > kMaxWord) return {Word::too_long, text, end};
+  if (end == buf.size() && !at_end) return {Word::need_more, text, end};
+  return {Word::found, text, end};
+}
+
+Command unsupported(std::string_view word) {
+  Command c;
+  c.verb = Verb::unsupported;
+  c.word = echoed(word);
+  return c;
+}
+
+Command bad_argument(BadArgument bad) {
+  Command c;
+  c.verb = Verb::bad_argument;
+  c.bad = bad;
+  return c;
+}
+
+} // namespace
+
+void Parser::feed(std::string_view bytes, std::vector<Command>& out) {
+  // Only what waits for more stays buffered: the bytes are appended and the
+  // complete commands taken off the front. A word longer than kMaxWord is
+  // found as soon as it is, so the buffer stays small.
+  if (bytes.find('\n') != std::string_view::npos) seen_newline_ = true;
+  pending_.append(bytes);
+  drain(false, out);
+}
+
+void Parser::flush(std::vector<Command>& out) {
+  drain(true, out);
+  pending_.clear();
+  skipping_line_ = false;
+  discarding_word_ = false;
+}
+
+void Parser::drain(bool at_end, std::vector<Command>& out) {
+  const std::string_view buf = pending_;
+  std::size_t pos = 0;
+  tail_complete_ = false;
+  for (;;) {
+    if (discarding_word_) {
+      while (pos < buf.size() && !is_space(buf[pos])) ++pos;
+      if (pos == buf.size()) break;
+      discarding_word_ = false;
+      skipping_line_ = true;
+    }
+    if (skipping_line_) {
+      const std::size_t newline = buf.find('\n', pos);
+      if (newline == std::string_view::npos) {
+        pos = buf.size();
+        break;
+      }
+      pos = newline + 1;
+      skipping_line_ = false;
+    }
+
+    const std::size_t start = pos;
+    const Word verb_word = next_word(buf, pos, at_end);
+    if (verb_word.kind == Word::none || verb_word.text.empty()) { // only whitespace
+      pos = buf.size();
+      break;
+    }
+    if (verb_word.kind == Word::need_more) {
+      const VerbInfo* info = find_verb(verb_word.text);
+      tail_complete_ = info && info->arity == 0;
+      pos = start;
+      break;
+    }
+    if (verb_word.kind == Word::too_long) {
+      out.push_back(unsupported(verb_word.text));
+      pos = verb_word.end;
+      // Cut by the buffer's end: the rest of the word is still coming.
+      if (pos == buf.size() && !at_end) discarding_word_ = true;
+      else skipping_line_ = true;
+      continue;
+    }
+    const VerbInfo* info = find_verb(verb_word.text);
+    if (!info) {
+      out.push_back(unsupported(verb_word.text));
+      pos = verb_word.end;
+      skipping_line_ = true;
+      continue;
+    }
+
+    Command command;
+    command.verb = info->verb;
+    pos = verb_word.end;
+    bool complete = true;
+    bool failed = false;
+    for (std::size_t i = 0; i < info->arity && !failed; ++i) {
+      const Word arg = next_word(buf, pos, at_end);
+      if (arg.kind == Word::need_more) {
+        // Waiting for an argument, or the rest of one (a word is short).
+        // Whitespace alone could keep a command waiting for ever, so past
+        // kMaxPendingCommand the argument counts as missing.
+        if (!arg.text.empty() || arg.end - start <= kMaxPendingCommand) {
+          tail_complete_ = !arg.text.empty() && i + 1 == info->arity;
+          complete = false;
+          break;
+        }
+        out.push_back(bad_argument(bad_of(info->args[i])));
+        pos = arg.end;
+        failed = true;
+        break;
+      }
+      if (arg.kind == Word::none) { // missing at the end of the input
+        out.push_back(bad_argument(bad_of(info->args[i])));
+        pos = arg.end;
+        failed = true;
+        break;
+      }
+      if (arg.kind == Word::too_long || !read_arg(info->args[i], arg.text, command)) {
+        out.push_back(bad_argument(bad_of(info->args[i])));
+        pos = arg.end;
+        if (arg.kind != Word::found && pos == buf.size() && !at_end) discarding_word_ = true;
+        else skipping_line_ = true;
+        failed = true;
+        break;
+      }
+      pos = arg.end;
+    }
+    if (!complete) {
+      pos = start;
+      break;
+    }
+    if (!failed) out.push_back(std::move(command));
+  }
+  pending_.erase(0, pos);
+}
+
+std::string_view bad_argument_code(BadArgument bad) {
+  switch (bad) {
+  case BadArgument::bpm: return "bad-bpm";
+  case BadArgument::time: return "bad-time";
+  case BadArgument::quantum: return "bad-quantum";
+  case BadArgument::beat: return "bad-beat";
+  }
+  return "bad-bpm";
+}
+
+std::string edn_status(const StatusFacts& s) {
+  std::string line = fmt::format("status {{ :peers {} :bpm {:.6f} :start {} :beat {:.6f}", s.peers,
+                                 s.bpm, s.start, s.beat);
+  if (s.start_stop_sync) line += s.playing ? " :playing true" : " :playing false";
+  line += " }\n";
+  return line;
+}
+
+std::string edn_beat_at_time(std::int64_t when, double quantum, double beat) {
+  return fmt::format("beat-at-time {{ :when {} :quantum {:.6f} :beat {:.6f} }}\n", when, quantum, beat);
+}
+
+std::string edn_phase_at_time(std::int64_t when, double quantum, double phase) {
+  return fmt::format("phase-at-time {{ :when {} :quantum {:.6f} :phase {:.6f} }}\n", when, quantum,
+                     phase);
+}
+
+std::string edn_time_at_beat(double beat, double quantum, std::int64_t when) {
+  return fmt::format("time-at-beat {{ :beat {:.6f} :quantum {:.6f} :when {} }}\n", beat, quantum, when);
+}
+
+std::string edn_version(std::string_view version) { return fmt::format("version \"{}\"\n", version); }
+
+std::string edn_unsupported(std::string_view word) { return fmt::format("unsupported {}\n", word); }
+
+std::string edn_bad_argument(BadArgument bad) {
+  return fmt::format("{}\n", bad_argument_code(bad));
+}
+
+namespace {
+std::string json_line(const nlohmann::ordered_json& j) { return j.dump() + "\n"; }
+} // namespace
+
+std::string json_status(const StatusFacts& s) {
+  return json_line({{"type", "status"},
+                    {"peers", s.peers},
+                    {"bpm", s.bpm},
+                    {"start", s.start},
+                    {"beat", s.beat},
+                    {"playing", s.playing},
+                    {"start_stop_sync", s.start_stop_sync}});
+}
+
+std::string json_beat_at_time(std::int64_t when, double quantum, double beat) {
+  return json_line({{"type", "beat-at-time"}, {"when", when}, {"quantum", quantum}, {"beat", beat}});
+}
+
+std::string json_phase_at_time(std::int64_t when, double quantum, double phase) {
+  return json_line({{"type", "phase-at-time"}, {"when", when}, {"quantum", quantum}, {"phase", phase}});
+}
+
+std::string json_time_at_beat(double beat, double quantum, std::int64_t when) {
+  return json_line({{"type", "time-at-beat"}, {"beat", beat}, {"quantum", quantum}, {"when", when}});
+}
+
+std::string json_version(std::string_view version, std::string_view server) {
+  return json_line({{"type", "version"}, {"version", version}, {"server", server}});
+}
+
+std::string json_unsupported(std::string_view word) {
+  return json_line({{"type", "unsupported"}, {"word", word}});
+}
+
+std::string json_bad_argument(BadArgument bad) {
+  return json_line({{"type", "error"}, {"error", bad_argument_code(bad)}});
+}
+
+} // namespace linktools::carabiner

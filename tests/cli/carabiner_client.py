@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""Carabiner clients for tests/cli/test_carabiner.sh, each checking every
+reply strictly: a double has a decimal point and six decimals, an integer has
+none, and every line is one whole message.
+
+  carabiner_client.py PORT protocol   a client that behaves like beat-carabiner,
+                                      a second one that watches the broadcasts
+  carabiner_client.py PORT framing    split and merged packets, clients that
+                                      send no newline, JSON replies, clocks
+  carabiner_client.py PORT abuse      garbage, a client that never reads;
+                                      the others are still served
+Prints one "ok: ..." line per check; exits 1 with "FAIL: ..." on the first
+failure.
+"""
+import json
+import os
+import re
+import socket
+import sys
+import time
+
+D = r"-?\d+\.\d{6}"  # a double as Carabiner prints it (%f)
+I = r"-?\d+"  # an integer
+STATUS = re.compile(
+    rf"^status \{{ :peers ({I}) :bpm ({D}) :start ({I}) :beat ({D})( :playing (true|false))? \}}$")
+BEAT_AT_TIME = re.compile(rf"^beat-at-time \{{ :when ({I}) :quantum ({D}) :beat ({D}) \}}$")
+PHASE_AT_TIME = re.compile(rf"^phase-at-time \{{ :when ({I}) :quantum ({D}) :phase ({D}) \}}$")
+TIME_AT_BEAT = re.compile(rf"^time-at-beat \{{ :beat ({D}) :quantum ({D}) :when ({I}) \}}$")
+
+PORT = int(sys.argv[1])
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def ok(message):
+    print(f"ok: {message}", flush=True)
+
+
+def link_now_us():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW) // 1000
+
+
+class Client:
+    def __init__(self, name):
+        self.name = name
+        self.sock = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def line(self, timeout=2.0):
+        """The next whole line (without its newline); fails after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                fail(f"{self.name}: no line within {timeout} s (have {self.buffer[:200]!r})")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                fail(f"{self.name}: the server closed the connection (have {self.buffer[:200]!r})")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        try:
+            return line.decode("ascii")
+        except UnicodeDecodeError:
+            fail(f"{self.name}: a reply that is not ASCII: {line[:100]!r}")
+
+    def expect(self, pattern, what, timeout=2.0):
+        text = self.line(timeout)
+        m = pattern.match(text) if hasattr(pattern, "match") else (text == pattern and text)
+        if not m:
+            fail(f"{self.name}: {what}: got {text!r}")
+        return m
+
+    def status_where(self, predicate, what, timeout=3.0):
+        """Reads statuses until one satisfies `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.expect(STATUS, what, max(0.05, deadline - time.monotonic()))
+            if predicate(m):
+                return m
+            if time.monotonic() > deadline:
+                fail(f"{self.name}: {what}: last status {m.group(0)!r}")
+
+    def quiet(self, seconds):
+        """Nothing arrives for `seconds`."""
+        self.sock.settimeout(seconds)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return
+        fail(f"{self.name}: expected silence, got {(self.buffer + chunk)[:200]!r}")
+
+    def settle(self, seconds=0.3):
+        """Drops the statuses that arrive within `seconds` (late broadcasts)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            while b"\n" in self.buffer:
+                line = self.line()
+                if not STATUS.match(line):
+                    fail(f"{self.name}: expected only statuses, got {line!r}")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                fail(f"{self.name}: the server closed the connection")
+            self.buffer += chunk
+
+    def close(self):
+        self.sock.close()
+
+
+def connect_like_beat_carabiner(name):
+    """beat-carabiner: a status within 1 s of connecting, or it gives up."""
+    start = time.monotonic()
+    c = Client(name)
+    m = c.expect(STATUS, "the status after connecting", timeout=1.0)
+    return c, m, time.monotonic() - start
+
+
+def protocol():
+    a, first, took = connect_like_beat_carabiner("client A")
+    if first.group(5):
+        fail(f"a status with :playing before start/stop sync was enabled: {first.group(0)!r}")
+    ok(f"a status {took * 1000:.1f} ms after connecting, without :playing")
+    b, _, _ = connect_like_beat_carabiner("client B")
+
+    a.send("version\n")
+    a.expect('version "1.2.0"', "version")
+    ok("version \"1.2.0\"")
+
+    a.send("enable-start-stop-sync\n")
+    a.expect(re.compile(STATUS.pattern.replace("( :playing (true|false))?", " :playing false")),
+             "the status after enable-start-stop-sync")
+    ok("enable-start-stop-sync answers a status with :playing false")
+
+    a.send("bpm 128.0\n")
+    a.status_where(lambda m: m.group(2) == "128.000000", "A's status at 128 BPM")
+    b.status_where(lambda m: m.group(2) == "128.000000", "B's broadcast at 128 BPM")
+    ok("bpm 128.0: both clients get the status with :bpm 128.000000")
+
+    # The same tempo again changes nothing, so nobody hears anything.
+    a.send("bpm 128\n")
+    a.quiet(0.2)
+    ok("an unchanged tempo: no reply")
+
+    now = link_now_us()
+    a.send(f"beat-at-time {now} 4.0\n")
+    m = a.expect(BEAT_AT_TIME, "beat-at-time")
+    if int(m.group(1)) != now or m.group(2) != "4.000000":
+        fail(f"beat-at-time echoed {m.group(0)!r}, expected :when {now} :quantum 4.000000")
+    beat_now = float(m.group(3))
+    a.send(f"phase-at-time {now} 4.0\n")
+    m = a.expect(PHASE_AT_TIME, "phase-at-time")
+    if int(m.group(1)) != now or abs(float(m.group(3)) - beat_now % 4.0) > 1e-5:
+        fail(f"phase-at-time {m.group(0)!r} against beat {beat_now}")
+    a.send(f"time-at-beat {beat_now:.6f} 4.0\n")
+    m = a.expect(TIME_AT_BEAT, "time-at-beat")
+    if abs(int(m.group(3)) - now) > 2:
+        fail(f"time-at-beat {m.group(0)!r}, expected :when near {now}")
+    ok("beat-at-time, phase-at-time and time-at-beat agree; :when comes back as sent")
+
+    # beat-carabiner's correction: force the beat it wants (a whole number) at a time.
+    target = int(beat_now) + 9
+    a.send(f"force-beat-at-time {target} {now} 4.0\n")
+    a.status_where(lambda m: True, "the status after force-beat-at-time")
+    a.send(f"beat-at-time {now} 4.0\n")
+    m = a.expect(BEAT_AT_TIME, "beat-at-time after the force")
+    if abs(float(m.group(3)) - target) > 1e-3:
+        fail(f"after forcing beat {target} at {now}: {m.group(0)!r}")
+    # Carabiner tells nobody else; we do.
+    b.status_where(lambda m: True, "B's status after A's force")
+    ok("force-beat-at-time moves the grid; the other client hears of it")
+
+    a.send(f"start-playing {link_now_us()}\n")
+    a.status_where(lambda m: m.group(6) == "true", "the status after start-playing")
+    b.status_where(lambda m: m.group(6) == "true", "B's broadcast of the start")
+    a.send(f"stop-playing {link_now_us()}\n")
+    a.status_where(lambda m: m.group(6) == "false", "the status after stop-playing")
+    b.status_where(lambda m: m.group(6) == "false", "B's broadcast of the stop")
+    ok("start-playing / stop-playing: :playing true, then false, to both clients")
+    a.settle()
+
+    a.send("bpm 10\nbeat-at-time x 4\nphase-at-time 1 40\ntime-at-beat y 4\nstart-playing\nsome-word\n")
+    for expected in ("bad-bpm", "bad-time", "bad-quantum", "bad-beat"):
+        a.expect(expected, f"the error {expected}")
+    # start-playing's time is on the next line: `some-word` is not a time.
+    a.expect("bad-time", "start-playing without a time")
+    ok("bad-bpm, bad-time, bad-quantum, bad-beat, each alone on its line")
+    a.send("frobnicate now\n")
+    a.expect("unsupported frobnicate", "an unknown command")
+    ok("unsupported WORD")
+
+    a.send("disable-start-stop-sync\n")
+    m = a.expect(STATUS, "the status after disable-start-stop-sync")
+    if m.group(5):
+        fail(f"disable-start-stop-sync: still :playing in {m.group(0)!r}")
+    ok("disable-start-stop-sync: no :playing any more")
+    a.close()
+    b.close()
+
+
+def framing():
+    c, _, _ = connect_like_beat_carabiner("client")
+    c.send("version\n")
+    c.expect('version "1.2.0"', "version")
+
+    # One command split across packets, at every place, with pauses between.
+    message = "beat-at-time 1234567 4.0\n"
+    for cut in range(1, len(message)):
+        c.send(message[:cut])
+        time.sleep(0.02)
+        c.send(message[cut:])
+        m = c.expect(BEAT_AT_TIME, f"beat-at-time cut after byte {cut}")
+        if m.group(1) != "1234567":
+            fail(f"cut after byte {cut}: {m.group(0)!r}")
+    ok(f"a command split across two packets, at each of {len(message) - 1} places, 20 ms apart")
+
+    # A byte at a time.
+    for ch in "phase-at-time 1000000 2.5\n":
+        c.send(ch)
+        time.sleep(0.002)
+    c.expect(PHASE_AT_TIME, "phase-at-time sent a byte at a time")
+    ok("a command sent one byte at a time")
+
+    # Several commands in one packet: every reply, in order, each one whole line.
+    c.send("version\nbeat-at-time 1000 4.0 phase-at-time 1000 4.0\ntime-at-beat 0 4\nstatus\n")
+    c.expect('version "1.2.0"', "first of five")
+    c.expect(BEAT_AT_TIME, "second of five")
+    c.expect(PHASE_AT_TIME, "third of five")
+    c.expect(TIME_AT_BEAT, "fourth of five")
+    c.expect(STATUS, "fifth of five")
+    ok("five commands in one packet, two on one line: five replies in order")
+
+    # JSON for modern clients, and back.
+    c.send("json\n")
+    j = json.loads(c.line())
+    if j.get("type") != "status" or not isinstance(j.get("bpm"), float) or not isinstance(j.get("start"), int):
+        fail(f"json: {j}")
+    c.send(f"beat-at-time {link_now_us()} 4\nbpm 2\n")
+    j = json.loads(c.line())
+    if j.get("type") != "beat-at-time" or not isinstance(j.get("when"), int):
+        fail(f"json beat-at-time: {j}")
+    j = json.loads(c.line())
+    if j != {"type": "error", "error": "bad-bpm"}:
+        fail(f"json error: {j}")
+    c.send("edn\n")
+    c.expect(STATUS, "edn switches back")
+    ok("json: the replies as JSON objects; edn: back")
+    c.close()
+
+    # Old clients (LinkToPy, early beat-carabiner) send no newline at all.
+    old = Client("no-newline client")
+    old.expect(STATUS, "the status after connecting")
+    old.send("status")
+    old.expect(STATUS, "status without a newline", timeout=1.0)
+    old.send("beat-at-time 2000 4.0")
+    old.expect(BEAT_AT_TIME, "beat-at-time without a newline", timeout=1.0)
+    old.send("bpm 133")
+    old.status_where(lambda m: m.group(2) == "133.000000", "the broadcast after bpm without a newline")
+    ok("a client that sends no newline is answered, one command per write")
+    old.close()
+
+    # The clients' clock: Link's (CLOCK_MONOTONIC_RAW) here.
+    c = Client("clock")
+    m = c.expect(STATUS, "status")
+    start, bpm, beat = int(m.group(3)), float(m.group(2)), float(m.group(4))
+    expected_beat = (link_now_us() - start) * bpm / 60e6
+    if abs(expected_beat - beat) > 0.05:
+        fail(f":start {start} and :beat {beat} at {bpm} BPM do not match CLOCK_MONOTONIC_RAW")
+    ok("the status's :start and :beat are on CLOCK_MONOTONIC_RAW")
+    c.close()
+
+
+def monotonic():
+    """Run against `--clock monotonic`: times are CLOCK_MONOTONIC's."""
+    c = Client("monotonic clock")
+    c.expect(STATUS, "status")
+    for _ in range(3):
+        now = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+        c.send(f"beat-at-time {now} 4.0\n")
+        m = c.expect(BEAT_AT_TIME, "beat-at-time")
+        c.send("status\n")
+        s = c.expect(STATUS, "status")
+        start, bpm = int(s.group(3)), float(s.group(2))
+        # The beat at `now` by the status's :start, also read on CLOCK_MONOTONIC.
+        if abs((now - start) * bpm / 60e6 - float(m.group(3))) > 1e-3:
+            fail(f"--clock monotonic: {m.group(0)!r} against {s.group(0)!r}")
+        if int(m.group(1)) != now:
+            fail(f":when {m.group(1)} is not the {now} sent")
+    # Only where the two clocks differ can this tell them apart: say by how much.
+    apart = (time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW)
+             - time.clock_gettime_ns(time.CLOCK_MONOTONIC)) / 1e6
+    ok(f"--clock monotonic: :when, :start and beat-at-time on CLOCK_MONOTONIC "
+       f"(here {apart:+.1f} ms from CLOCK_MONOTONIC_RAW)")
+    c.close()
+
+
+def abuse():
+    watcher, _, _ = connect_like_beat_carabiner("watcher")
+
+    # A megabyte without whitespace: one reply, then nothing more of it.
+    g = Client("long line")
+    g.expect(STATUS, "status")
+    g.send(b"x" * (1 << 20))
+    g.send(b"\nversion\n")
+    m = g.line()
+    if m != "unsupported " + "x" * 32 + "...":
+        fail(f"a megabyte word: {m[:100]!r}")
+    g.expect('version "1.2.0"', "version after the long line")
+    ok("a 1 MiB word: one `unsupported` with the word cut short, then served as before")
+
+    # Binary garbage: every reply one printable line; the client is still served.
+    rand = __import__("random").Random(7)
+    garbage = bytes(rand.randrange(256) for _ in range(200_000))
+    g.send(garbage + b"\nversion\n")
+    replies = 0
+    while True:
+        line = g.line()
+        if line == 'version "1.2.0"':
+            break
+        if not re.match(r"^(unsupported [!-~]+|bad-(bpm|time|quantum|beat)|status \{.*\}|"
+                        r"(beat|phase)-at-time \{.*\}|time-at-beat \{.*\}|version \".*\")$", line):
+            fail(f"a reply to garbage: {line[:100]!r}")
+        replies += 1
+    ok(f"200 kB of random bytes: {replies} one-line replies, then served as before")
+    g.close()
+
+    # A client that asks and never reads: dropped once its replies pile up,
+    # while the others are answered as quickly as ever.
+    hog = Client("hog")
+    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    request = b"time-at-beat 1 4\n" * 1000
+    dropped = False
+    sent = 0
+    hog.sock.settimeout(0.5)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            hog.sock.sendall(request)
+            sent += len(request)
+        except (BrokenPipeError, ConnectionResetError):
+            dropped = True
+            break
+        except socket.timeout:
+            # Our sending is blocked too: the server stopped reading us, or dropped us.
+            break
+    watcher.send("version\n")
+    t0 = time.monotonic()
+    watcher.expect('version "1.2.0"', "version while a client does not read", timeout=1.0)
+    answered_ms = (time.monotonic() - t0) * 1000
+    if not dropped:
+        # Read what is left: the connection must end (the server closed it).
+        hog.sock.settimeout(5)
+        try:
+            while hog.sock.recv(1 << 20):
+                pass
+            dropped = True
+        except (ConnectionResetError, socket.timeout):
+            dropped = isinstance(sys.exc_info()[1], ConnectionResetError)
+    if not dropped:
+        fail(f"a client that never reads ({sent} bytes of requests) was not dropped")
+    ok(f"a client that never reads is dropped after {sent // 1024} KiB of requests; "
+       f"another got its reply in {answered_ms:.1f} ms meanwhile")
+    watcher.close()
+
+
+{"protocol": protocol, "framing": framing, "monotonic": monotonic, "abuse": abuse}[sys.argv[2]]()
