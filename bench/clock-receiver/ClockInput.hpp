@@ -52,7 +52,8 @@ public:
 // note-on, timed when it is heard: `latency_frames` after it reaches our
 // input, which the input port announces as its playback latency, as a
 // sound card would, so a sender that compensates its output latency plays
-// that much earlier.
+// that much earlier. The time is JACK's for that later frame, read in the
+// cycle that holds it.
 struct AudioOnsets {
   float threshold = 0.1f;
   std::uint32_t latency_frames = 0;
