@@ -379,4 +379,56 @@ def abuse():
     watcher.close()
 
 
-{"protocol": protocol, "framing": framing, "monotonic": monotonic, "abuse": abuse}[sys.argv[2]]()
+def other_peer():
+    """A second daemon (argv[3] is the binary) is another Link peer: ours
+    hears it join, and then its client forces a beat and ours hears of that
+    (Carabiner sends nothing then)."""
+    import subprocess
+    ours = Client("ours")
+    m = ours.expect(STATUS, "status")
+    if m.group(1) != "0":
+        fail(f"a peer before the other daemon started: {m.group(0)!r}")
+    # 120 BPM is a whole number of microseconds a beat: the tempo survives the
+    # trip to the other peer and back exactly, so no tempo change (and its
+    # status) can stand in for the one about the moved grid.
+    ours.send("bpm 120\n")
+    ours.settle(0.3)
+    other = subprocess.Popen([sys.argv[3], "--daemon", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        started = other.stdout.readline()
+        found = re.search(r"tcp://127\.0\.0\.1:(\d+)$", started.strip())
+        if not found:
+            fail(f"the other daemon's start-up line: {started!r}")
+        ours.status_where(lambda m: m.group(1) == "1", "the broadcast when the other peer joined", 5.0)
+        ok("a peer joining: every client gets a status with :peers 1")
+        global PORT
+        ours_port, PORT = PORT, int(found.group(1))
+        theirs = Client("theirs")
+        PORT = ours_port
+        theirs.expect(STATUS, "status")
+        ours.settle(0.5)
+        now = link_now_us()
+        theirs.send(f"beat-at-time {now} 4.0\n")
+        beat = float(theirs.expect(BEAT_AT_TIME, "beat-at-time").group(3))
+        target = int(beat) + 2  # the phase moves by about two beats: far more than 1 ms
+        t0 = time.monotonic()
+        theirs.send(f"force-beat-at-time {target} {now} 4.0\n")
+        # Link shares the phase, not the beat numbers: our grid must have the
+        # phase of `target` at `now`. Other statuses may come first (the
+        # tempo settling after the join).
+        def moved(m):
+            off = ((now - int(m.group(3))) * float(m.group(2)) / 60e6 - target) % 4.0
+            return min(off, 4.0 - off) < 0.01
+        ours.status_where(moved, f"a status with the phase of beat {target} at {now} after the other "
+                          "peer moved the grid", 2.0)
+        took = time.monotonic() - t0
+        ok(f"another peer moved the grid: a status {took * 1000:.0f} ms later, on the new grid")
+        theirs.close()
+    finally:
+        other.terminate()
+        other.wait(5)
+    ours.close()
+
+
+{"protocol": protocol, "framing": framing, "monotonic": monotonic, "abuse": abuse,
+ "other-peer": other_peer}[sys.argv[2]]()

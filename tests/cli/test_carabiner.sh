@@ -59,6 +59,10 @@ EOF
 [ ! -s "$WORK/main.err" ] || fail "link-carabiner wrote to stderr: $(head -c 500 "$WORK/main.err")"
 pass "still serving after the abuse, nothing on stderr"
 
+# Another Link peer (a second daemon) joins and moves the beat grid: the
+# first daemon's client hears of both.
+python3 "$client" "$PORT" other-peer "$BIN/link-carabiner" || fail "the other-peer client"
+
 kill -TERM "$main_pid"
 set +e; wait "$main_pid"; code=$?; set -e
 [ "$code" -eq 0 ] || fail "SIGTERM: exit $code, expected 0"
@@ -67,3 +71,4 @@ pass "SIGTERM: exit 0"
 # Clients on CLOCK_MONOTONIC (the JVM, Python).
 start_carabiner mono --daemon --port 0 --clock monotonic
 python3 "$client" "$PORT" monotonic || fail "the monotonic client"
+
