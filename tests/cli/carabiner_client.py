@@ -53,21 +53,27 @@ class Client:
     def send(self, data):
         self.sock.sendall(data if isinstance(data, bytes) else data.encode())
 
+    def receive(self, deadline):
+        """Adds what arrives before `deadline` to the buffer; False if nothing did."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        self.sock.settimeout(left)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        if not chunk:
+            fail(f"{self.name}: the server closed the connection (have {self.buffer[:200]!r})")
+        self.buffer += chunk
+        return True
+
     def line(self, timeout=2.0):
         """The next whole line (without its newline); fails after `timeout`."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self.receive(deadline) and time.monotonic() >= deadline:
                 fail(f"{self.name}: no line within {timeout} s (have {self.buffer[:200]!r})")
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                fail(f"{self.name}: the server closed the connection (have {self.buffer[:200]!r})")
-            self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         try:
             return line.decode("ascii")
@@ -108,17 +114,9 @@ class Client:
                 line = self.line()
                 if not STATUS.match(line):
                     fail(f"{self.name}: expected only statuses, got {line!r}")
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if time.monotonic() >= deadline:
                 return
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                fail(f"{self.name}: the server closed the connection")
-            self.buffer += chunk
+            self.receive(deadline)
 
     def close(self):
         self.sock.close()
