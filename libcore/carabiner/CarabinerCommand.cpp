@@ -65,8 +65,9 @@ ExitCode run_carabiner(const CarabinerOptions& options) {
   carabiner::serve(
       session, server,
       [&](const std::string& url) {
-        // The port is open before Link starts, so a client that connects on
-        // seeing this line finds it.
+        // The port is open and the broadcasts wired before Link starts, so
+        // a client that connects on seeing this line finds it, and no change
+        // of the session goes unannounced.
         out.write_line(fmt::format("link-carabiner {}: Carabiner {} protocol on {}", version(),
                                    carabiner::kProtocolVersion, url));
         session.enable(true);

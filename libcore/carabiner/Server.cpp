@@ -425,8 +425,10 @@ void serve(Session& session, const ServerOptions& options,
   asio::io_context io(1);
   Hub hub(io, session, options, on_poll);
   const std::string url = hub.listen();
-  if (on_listening) on_listening(url);
+  // Link's callbacks are set before on_listening enables Link; no client is
+  // served before io.run().
   hub.start();
+  if (on_listening) on_listening(url);
   io.run();
 }
 
