@@ -177,6 +177,13 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
   const std::string_view buf = pending_;
   std::size_t pos = 0;
   tail_complete_ = false;
+  // After an error, the rest of the line goes; a word the buffer's end cut
+  // off is still coming, so it goes as it arrives, then its line.
+  auto drop_rest_of_line = [&](const Word& word) {
+    pos = word.end;
+    if (word.kind == Word::too_long && pos == buf.size() && !at_end) discarding_word_ = true;
+    else skipping_line_ = true;
+  };
   for (;;) {
     if (discarding_word_) {
       while (pos < buf.size() && !is_space(buf[pos])) ++pos;
@@ -200,70 +207,46 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
       pos = buf.size();
       break;
     }
+    const VerbInfo* info = verb_word.kind == Word::too_long ? nullptr : find_verb(verb_word.text);
     if (verb_word.kind == Word::need_more) {
-      const VerbInfo* info = find_verb(verb_word.text);
       tail_complete_ = info && info->arity == 0;
       pos = start;
       break;
     }
-    if (verb_word.kind == Word::too_long) {
-      out.push_back(unsupported(verb_word.text));
-      pos = verb_word.end;
-      // Cut by the buffer's end: the rest of the word is still coming.
-      if (pos == buf.size() && !at_end) discarding_word_ = true;
-      else skipping_line_ = true;
-      continue;
-    }
-    const VerbInfo* info = find_verb(verb_word.text);
     if (!info) {
       out.push_back(unsupported(verb_word.text));
-      pos = verb_word.end;
-      skipping_line_ = true;
+      drop_rest_of_line(verb_word);
       continue;
     }
 
     Command command;
     command.verb = info->verb;
     pos = verb_word.end;
-    bool complete = true;
-    bool failed = false;
-    for (std::size_t i = 0; i < info->arity && !failed; ++i) {
+    enum class Result : std::uint8_t { complete, waiting, bad } result = Result::complete;
+    for (std::size_t i = 0; i < info->arity && result == Result::complete; ++i) {
       const Word arg = next_word(buf, pos, at_end);
-      if (arg.kind == Word::need_more) {
+      if (arg.kind == Word::need_more &&
+          (!arg.text.empty() || arg.end - start <= kMaxPendingCommand)) {
         // Waiting for an argument, or the rest of one (a word is short).
         // Whitespace alone could keep a command waiting for ever, so past
         // kMaxPendingCommand the argument counts as missing.
-        if (!arg.text.empty() || arg.end - start <= kMaxPendingCommand) {
-          tail_complete_ = !arg.text.empty() && i + 1 == info->arity;
-          complete = false;
-          break;
-        }
-        out.push_back(bad_argument(bad_of(info->args[i])));
+        tail_complete_ = !arg.text.empty() && i + 1 == info->arity;
+        result = Result::waiting;
+      } else if (arg.kind == Word::found && read_arg(info->args[i], arg.text, command)) {
         pos = arg.end;
-        failed = true;
-        break;
-      }
-      if (arg.kind == Word::none) { // missing at the end of the input
+      } else {
+        // Missing (the input ended, or too much whitespace), not valid, or too long.
         out.push_back(bad_argument(bad_of(info->args[i])));
-        pos = arg.end;
-        failed = true;
-        break;
+        if (arg.kind == Word::found || arg.kind == Word::too_long) drop_rest_of_line(arg);
+        else pos = arg.end;
+        result = Result::bad;
       }
-      if (arg.kind == Word::too_long || !read_arg(info->args[i], arg.text, command)) {
-        out.push_back(bad_argument(bad_of(info->args[i])));
-        pos = arg.end;
-        if (arg.kind != Word::found && pos == buf.size() && !at_end) discarding_word_ = true;
-        else skipping_line_ = true;
-        failed = true;
-        break;
-      }
-      pos = arg.end;
     }
-    if (!complete) {
+    if (result == Result::waiting) {
       pos = start;
       break;
     }
-    if (!failed) out.push_back(std::move(command));
+    if (result == Result::complete) out.push_back(std::move(command));
   }
   pending_.erase(0, pos);
 }

@@ -158,13 +158,7 @@ public:
   // client itself has its status already).
   void timeline_moved(const Connection* by) { broadcast(by); }
 
-  void remove(Connection* connection) {
-    for (auto it = connections_.begin(); it != connections_.end(); ++it)
-      if (it->get() == connection) {
-        connections_.erase(it);
-        return;
-      }
-  }
+  void remove(const std::shared_ptr<Connection>& connection) { connections_.erase(connection); }
 
 private:
   void accept() {
@@ -321,7 +315,7 @@ void Connection::close() {
   idle_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  hub_.remove(this);
+  hub_.remove(shared_from_this());
 }
 
 void Connection::read() {

@@ -13,7 +13,7 @@ Prints one "ok: ..." line per check; exits 1 with "FAIL: ..." on the first
 failure.
 """
 import json
-import os
+import random
 import re
 import socket
 import sys
@@ -323,7 +323,7 @@ def abuse():
     ok("a 1 MiB word: one `unsupported` with the word cut short, then served as before")
 
     # Binary garbage: every reply one printable line; the client is still served.
-    rand = __import__("random").Random(7)
+    rand = random.Random(7)
     garbage = bytes(rand.randrange(256) for _ in range(200_000))
     g.send(garbage + b"\nversion\n")
     replies = 0
