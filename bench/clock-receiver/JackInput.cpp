@@ -54,7 +54,7 @@ public:
       connect_ = *connect;
     }
     jack_set_process_callback(client_.get(), &JackInput::process_thunk, this);
-    jack_on_shutdown(client_.get(), &JackInput::shutdown_thunk, this);
+    shutdown_.watch(client_.get());
     jack_set_xrun_callback(client_.get(), &JackInput::xrun_thunk, this);
     if (audio) jack_set_latency_callback(client_.get(), &JackInput::latency_thunk, this);
     facts_.source = "jack";
@@ -98,8 +98,7 @@ public:
       std::this_thread::sleep_for(wait);
       drain(out);
     }
-    if (shutdown_.load(std::memory_order_acquire))
-      throw failure("JACK", "the JACK server went away");
+    if (auto why = shutdown_.failure()) throw failure("JACK", *why);
     return true;
   }
 
@@ -151,9 +150,6 @@ private:
     // We are the loudspeaker: the sound is heard this long after our input.
     jack_latency_range_t range{me->audio_->latency_frames, me->audio_->latency_frames};
     jack_port_set_latency_range(me->port_, JackPlaybackLatency, &range);
-  }
-  static void shutdown_thunk(void* self) {
-    static_cast<JackInput*>(self)->shutdown_.store(true, std::memory_order_release);
   }
 
   int process(jack_nframes_t nframes) {
@@ -270,7 +266,7 @@ private:
   InputFacts facts_;
   bool active_ = false;
   std::atomic<bool> receiving_{false};
-  std::atomic<bool> shutdown_{false};
+  jack_client::ShutdownWatch shutdown_;
   std::atomic<std::uint64_t> lost_{0};
   std::atomic<std::uint64_t> xruns_{0};
   // Written by on_xrun only; the first xrun_times_recorded_ slots are final.

@@ -6,19 +6,62 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cstring>
+#include <mutex>
 #include <thread>
 
 namespace linktools::jack_client {
 
 namespace {
-void quiet(const char*) {}
+// JACK calls its message functions from any of its threads, the realtime one
+// included, but only on its error paths, where a short lock is harmless.
+std::mutex g_message_mutex;
+char g_last_message[256] = {};
+
+void keep_message(const char* message) {
+  if (!message) return;
+  std::lock_guard<std::mutex> lock(g_message_mutex);
+  std::strncpy(g_last_message, message, sizeof g_last_message - 1);
+}
 } // namespace
+
+std::string last_jack_message() {
+  std::lock_guard<std::mutex> lock(g_message_mutex);
+  return g_last_message;
+}
+
+void ShutdownWatch::watch(jack_client_t* client) {
+  {
+    // What JACK said before (a server that was not found) is not news.
+    std::lock_guard<std::mutex> lock(g_message_mutex);
+    g_last_message[0] = '\0';
+  }
+  jack_on_info_shutdown(client, &ShutdownWatch::on_shutdown, this);
+}
+
+void ShutdownWatch::on_shutdown(jack_status_t, const char* reason, void* self) {
+  auto* watch = static_cast<ShutdownWatch*>(self);
+  if (reason) std::strncpy(watch->reason_, reason, sizeof watch->reason_ - 1);
+  watch->happened_.store(true, std::memory_order_release);
+}
+
+std::optional<std::string> ShutdownWatch::failure() const {
+  if (!happened()) return std::nullopt;
+  std::string text = "the JACK server went away";
+  std::string details;
+  if (reason_[0]) details = fmt::format("JACK: {}", reason_);
+  const std::string last = last_jack_message();
+  if (!last.empty() && last != reason_)
+    details += fmt::format("{}its last message: {}", details.empty() ? "" : "; ", last);
+  if (!details.empty()) text += " (" + details + ")";
+  return text;
+}
 
 ClientPtr try_open_client(const std::string& name) {
   // JACK prints its own errors to stderr; ours say what to do instead.
   static const bool silenced = [] {
-    jack_set_error_function(quiet);
-    jack_set_info_function(quiet);
+    jack_set_error_function(keep_message);
+    jack_set_info_function([](const char*) {});
     return true;
   }();
   (void)silenced;

@@ -9,7 +9,9 @@
 
 #include <jack/jack.h>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +31,28 @@ ClientPtr try_open_client(const std::string& name);
 // Throws ToolError(failure) when no server runs; the message ends with
 // `otherwise`, what the user can do instead ("or use --backend jsonl").
 ClientPtr open_client(const std::string& name, std::string_view otherwise);
+
+// Tells when JACK dropped the client, and why. JACK's own messages are
+// silenced (ours say what to do instead), but the last one is kept: when the
+// client is dropped it is usually the only account of the cause.
+class ShutdownWatch {
+public:
+  // Before jack_activate.
+  void watch(jack_client_t* client);
+  bool happened() const noexcept { return happened_.load(std::memory_order_acquire); }
+  // "the JACK server went away (JACK: REASON; its last message: ...)" once
+  // it happened.
+  std::optional<std::string> failure() const;
+
+private:
+  static void on_shutdown(jack_status_t code, const char* reason, void* self);
+  std::atomic<bool> happened_{false};
+  // Written once, by JACK's thread, before happened_ is set.
+  char reason_[256] = {};
+};
+
+// The last message JACK printed (or would have) in this process; empty if none.
+std::string last_jack_message();
 
 // Reads Link's clock just before and after JACK's and adds the reading to
 // `offset`. Realtime-safe: call it from the process callback every cycle.

@@ -135,3 +135,15 @@ set +e; wait "$PLAIN"; rc1=$?; wait "$SPP"; rc2=$?; set -e
 json_is "$(tail -n 1 "$WORK/plain.jsonl")" '.message == "stop"' >/dev/null || fail "no final Stop on SIGTERM"
 [ ! -s "$WORK/plain.err" ] || fail "stderr on a pipe: $(cat "$WORK/plain.err")"
 pass "SIGTERM sends Stop and exits 0"
+
+# --- the JACK server goes away while the clock runs ---------------------------
+# Last, as it ends the test's JACK server: exit 1, and JACK's own account.
+background "$BIN/link-midiclock" --backend jack --quiet 2>"$WORK/gone.err"
+CLOCK=$LAST_PID
+wait_for 5 "link-midiclock's port" jack_port_exists link-midiclock:out
+kill -TERM "$JACK_PID"; wait "$JACK_PID" 2>/dev/null || true; JACK_PID=""
+set +e; wait "$CLOCK"; rc=$?; set -e
+[ "$rc" -eq 1 ] || fail "the JACK server went away: link-midiclock exited $rc, expected 1"
+grep -q "^link-midiclock: error: JACK port link-midiclock:out: the JACK server went away (JACK: " "$WORK/gone.err" \
+  || fail "the JACK server went away: $(cat "$WORK/gone.err")"
+pass "the JACK server goes away: exit 1, saying so with JACK's reason"

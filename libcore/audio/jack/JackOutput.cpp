@@ -63,7 +63,7 @@ public:
     rate_ = static_cast<int>(jack_get_sample_rate(client_.get()));
     jack_set_process_callback(client_.get(), &JackOutput::process_thunk, this);
     jack_set_latency_callback(client_.get(), &JackOutput::latency_thunk, this);
-    jack_on_shutdown(client_.get(), &JackOutput::shutdown_thunk, this);
+    shutdown_.watch(client_.get());
     if (jack_activate(client_.get()) != 0) throw linktools::failure("JACK", "cannot activate the client");
     active_ = true;
     // Left to the first target, right to the second (or the first again).
@@ -89,16 +89,13 @@ public:
     if (!active_) return;
     // Two more periods, so the last one the source filled (a fade's end) is
     // delivered before the ports go.
-    if (source_.load(std::memory_order_acquire) && !shutdown_.load()) jack_client::wait_periods(client_.get(), 2);
+    if (source_.load(std::memory_order_acquire) && !shutdown_.happened()) jack_client::wait_periods(client_.get(), 2);
     source_.store(nullptr, std::memory_order_release);
     jack_deactivate(client_.get());
     active_ = false;
   }
 
-  std::optional<std::string> failure() const override {
-    if (shutdown_.load()) return std::string("the JACK server went away");
-    return std::nullopt;
-  }
+  std::optional<std::string> failure() const override { return shutdown_.failure(); }
 
   std::string description() const override {
     std::string d = fmt::format("JACK {},{}", jack_port_name(ports_[0]), jack_port_short_name(ports_[1]));
@@ -114,7 +111,6 @@ private:
   static void latency_thunk(jack_latency_callback_mode_t mode, void* self) {
     if (mode == JackPlaybackLatency) static_cast<JackOutput*>(self)->update_latency();
   }
-  static void shutdown_thunk(void* self) { static_cast<JackOutput*>(self)->shutdown_.store(true); }
 
   // The longer of the two ports' playback latencies: the frames between
   // writing a sample and hearing it.
@@ -150,7 +146,7 @@ private:
   int rate_ = 0;
   Session* session_ = nullptr;
   std::atomic<AudioSource*> source_{nullptr};
-  std::atomic<bool> shutdown_{false};
+  jack_client::ShutdownWatch shutdown_;
   std::atomic<jack_nframes_t> latency_frames_{0};
   bool active_ = false;
   // Process thread only.

@@ -57,7 +57,7 @@ public:
     if (!port_) throw linktools::failure("JACK", "cannot register a MIDI output port");
     jack_set_process_callback(client_.get(), &JackOutput::process_thunk, this);
     jack_set_latency_callback(client_.get(), &JackOutput::latency_thunk, this);
-    jack_on_shutdown(client_.get(), &JackOutput::shutdown_thunk, this);
+    shutdown_.watch(client_.get());
     // Active and connected at once, so the port works for others (and
     // --connect fails) before we spend time joining the session; the
     // callback sends nothing until start() gives it a source.
@@ -91,7 +91,7 @@ public:
     finishing_.store(true, std::memory_order_release);
     // The process callback sends the final events and clears finishing_.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (finishing_.load(std::memory_order_acquire) && !shutdown_.load() &&
+    while (finishing_.load(std::memory_order_acquire) && !shutdown_.happened() &&
            std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // Two more periods, so the buffer holding them is delivered.
@@ -100,10 +100,7 @@ public:
     active_ = false;
   }
 
-  std::optional<std::string> failure() const override {
-    if (shutdown_.load()) return std::string("the JACK server went away");
-    return std::nullopt;
-  }
+  std::optional<std::string> failure() const override { return shutdown_.failure(); }
 
   std::string description() const override {
     std::string d = fmt::format("JACK port {}", jack_port_name(port_));
@@ -136,7 +133,6 @@ private:
   static void latency_thunk(jack_latency_callback_mode_t mode, void* self) {
     static_cast<JackOutput*>(self)->latency(mode);
   }
-  static void shutdown_thunk(void* self) { static_cast<JackOutput*>(self)->shutdown_.store(true); }
 
   void latency(jack_latency_callback_mode_t mode) {
     if (mode != JackPlaybackLatency) return;
@@ -194,7 +190,7 @@ private:
   Session* session_ = nullptr;
   std::atomic<EventSource*> source_{nullptr};
   std::atomic<bool> finishing_{false};
-  std::atomic<bool> shutdown_{false};
+  jack_client::ShutdownWatch shutdown_;
   std::atomic<jack_nframes_t> latency_frames_{0};
   std::atomic<std::uint64_t> dropped_{0};
   bool active_ = false;
