@@ -19,8 +19,14 @@ constexpr double kJumpBeats = 1.0;
 // A voice more than this many frames from where the clock says it should be
 // (a stalled period, a grid jump) is put back in place.
 constexpr double kResyncFrames = 48.0;
-// --follow-tempo: a new rendering takes over from the one before in this long.
+// --follow-tempo: a new rendering takes over from the one before in this
+// long, and so does a read put back where the grid says after a jump.
 constexpr double kCrossfadeSeconds = 0.02;
+// --follow-tempo, between renderings' tempos: a read this far (in frames)
+// from where the grid says at a period's start is put there through a
+// crossfade (the grid moved: a tempo change heard late, a nudge); closer,
+// directly (the rounding of the clocks' estimates).
+constexpr double kSlipFrames = 4.0;
 
 // The beat at host time `us` (with fractions of a microsecond, which Link's
 // integer host times leave out: added at the state's tempo).
@@ -48,12 +54,18 @@ struct Player::Voice {
   const Buffer* current = nullptr;
   double pass_beat = 0.0;   // the beat the pass starts on
   // --follow-tempo: the clip's number in the follower (-1: not stretched),
-  // the rendering it plays and, for a crossfade after a new one came, the
-  // one before.
+  // the rendering it plays, where in it the next frame reads (in its
+  // frames, with fractions) and how far the read moves a frame.
   int follow = -1;
   const Rendering* rendering = nullptr;
-  const Rendering* previous = nullptr;
-  std::uint32_t crossfade_left = 0;
+  double read = 0.0;
+  double step = 1.0;
+  // A crossfade under way: the read it fades out of, going on from where it
+  // was at the speed it had, for fade_left more frames.
+  const Rendering* fade_from = nullptr;
+  double fade_read = 0.0;
+  double fade_step = 1.0;
+  std::uint32_t fade_left = 0;
 };
 
 double loop_beats(double seconds, double bpm) noexcept {
@@ -252,57 +264,78 @@ void Player::render_follow(Voice& v, const Period& p, double b0, double bpf, dou
   const auto position = [&](const Rendering& of, std::uint32_t j) {
     return (b0 + j * bpf - v.pass_beat) * of.frames_per_beat;
   };
+  // From here the read fades out of where it was going (an older fade
+  // still under way is dropped) and in where it is put next.
+  const auto fade_out_of = [&](const Rendering& from) {
+    v.fade_from = &from;
+    v.fade_read = v.read;
+    v.fade_step = v.step;
+    v.fade_left = crossfade_frames_;
+  };
   const auto clip = static_cast<std::size_t>(v.follow);
   if (const Rendering* next = follower_->take(clip)) {
-    // Playing: a crossfade from the one before (an older one still fading is
-    // dropped), and on in the new one where the beat says. Not yet: nothing
-    // to fade from.
-    v.previous = v.pass >= 0 ? v.rendering : nullptr;
-    v.crossfade_left = v.previous ? crossfade_frames_ : 0;
+    // Playing: a crossfade from the one before, and on in the new one where
+    // the beat says. Not yet: nothing to fade from.
+    if (v.pass >= 0) {
+      fade_out_of(*v.rendering);
+      v.read = position(*next, first);
+    }
     v.rendering = next;
-    if (v.pass >= 0) v.index = std::llround(position(*next, first));
-    follower_->release_before(clip, (v.previous ? v.previous : next)->generation);
+    follower_->release_before(clip, (v.fade_from ? v.fade_from : next)->generation);
   }
   const Rendering& r = *v.rendering;
   // At the rendering's own tempo it plays sample by sample, as a file that
   // is not stretched; at another tempo (a new rendering is on its way) it is
   // read at the speed that keeps its beats on the session's.
   const bool exact = std::abs(tempo - r.tempo) <= 1e-9 * tempo;
+  if (exact) v.read = std::round(v.read);
+  if (v.pass >= 0) {
+    // Where the last period left off against where the grid says now.
+    const double target = position(r, first);
+    if (std::abs(v.read - target) > (exact ? kResyncFrames : kSlipFrames)) {
+      if (v.fade_left == 0) fade_out_of(r);
+      v.read = exact ? std::round(target) : target;
+    }
+  }
   const float gain = v.gain * gain_scale;
   std::uint32_t i = first;
-  if (v.pass >= 0 && exact && std::abs(static_cast<double>(v.index) - position(r, i)) > kResyncFrames)
-    v.index = std::llround(position(r, i));
-  const auto frames = static_cast<std::int64_t>(r.audio.frames());
+  const auto frames = static_cast<double>(r.audio.frames());
   while (i < p.frames) {
+    const std::int64_t pass = v.pass;
     const std::uint32_t end = enter_pass(v, p, b0, bpf, i);
+    // A pass begins on its first sample (enter_pass counts the frames into
+    // it for a file that is not stretched, as a rendering at its tempo is).
+    if (v.pass != pass) v.read = exact ? static_cast<double>(v.index) : position(r, i);
     for (; i < end; ++i) {
       float left = 0.0f, right = 0.0f;
       if (exact) {
-        if (v.index >= 0 && v.index < frames) {
-          left = r.audio.left[static_cast<std::size_t>(v.index)];
-          right = r.audio.right[static_cast<std::size_t>(v.index)];
+        if (v.read >= 0.0 && v.read < frames) {
+          left = r.audio.left[static_cast<std::size_t>(v.read)];
+          right = r.audio.right[static_cast<std::size_t>(v.read)];
         }
-        ++v.index;
+        v.step = 1.0;
       } else {
-        const double at = position(r, i);
-        left = between(r.audio.left, at);
-        right = between(r.audio.right, at);
-        v.index = std::llround(at + bpf * r.frames_per_beat);
+        v.read = position(r, i);
+        left = between(r.audio.left, v.read);
+        right = between(r.audio.right, v.read);
+        v.step = bpf * r.frames_per_beat;
       }
-      if (v.crossfade_left > 0) {
-        const float w = static_cast<float>(v.crossfade_left--) / static_cast<float>(crossfade_frames_);
-        const double at = position(*v.previous, i);
-        left = (1.0f - w) * left + w * between(v.previous->audio.left, at);
-        right = (1.0f - w) * right + w * between(v.previous->audio.right, at);
+      v.read += v.step;
+      if (v.fade_left > 0) {
+        const float w = static_cast<float>(v.fade_left--) / static_cast<float>(crossfade_frames_);
+        left = (1.0f - w) * left + w * between(v.fade_from->audio.left, v.fade_read);
+        right = (1.0f - w) * right + w * between(v.fade_from->audio.right, v.fade_read);
+        v.fade_read += v.fade_step;
       }
       const float g = gain * envelope(p.start_us + i * p.us_per_frame);
       p.left[i] += g * left;
       p.right[i] += g * right;
     }
-    if (!v.loop && v.index >= frames && v.crossfade_left == 0) v.finished = true;
+    if (!v.loop && v.read >= frames && v.fade_left == 0) v.finished = true;
   }
-  if (v.previous && v.crossfade_left == 0) {
-    v.previous = nullptr;
+  v.index = std::llround(v.read);
+  if (v.fade_from && v.fade_left == 0) {
+    v.fade_from = nullptr;
     follower_->release_before(clip, r.generation);
   }
 }

@@ -1025,6 +1025,67 @@ TEST_CASE("audio player: --follow-tempo: a tempo change is followed at once, the
   CHECK(differ == 0);
 }
 
+// The largest step between neighbouring frames of tape[from, to), in ramp
+// samples: a read that jumps shows as one step of the jump's size.
+double largest_step(const Tape& tape, std::size_t from, std::size_t to) {
+  double most = 0.0;
+  for (std::size_t j = from + 1; j < to; ++j)
+    most = std::max(most, std::abs(static_cast<double>(tape.left[j] - tape.left[j - 1])) / kStep);
+  return most;
+}
+
+TEST_CASE("audio player: --follow-tempo: a tempo change heard late crossfades onto the grid, no jump") {
+  // The session goes from 120 to 80 BPM on the bar line at beat 4, but the
+  // player hears of it 15 ms later (a peer's late commit, the network): it
+  // played 15 ms of the pass at 120, where the new grid has 10 ms. Its read
+  // is put back, through a crossfade, not by a jump (a click, and on a
+  // percussive loop a second onset).
+  std::vector<Clip> clips{clip(2.0, 1.0f, 120.0)};
+  Player player(clips, kRate, following());
+  const auto before = SessionState::detached(120.0, kT0);
+  Tape tape{beat_us(-0.7) + 0.37};
+  play(player, before, tape, beat_us(4.0) + 15000.0);
+  auto after = before;
+  after.set_tempo(80.0, host(beat_us(4.0)));
+  const std::size_t heard = tape.size();
+  const auto at = [&](double beat) { return beat_us(4.0) + (beat - 4.0) * 750000.0; };
+  play(player, after, tape, at(5.0));
+  // Ramp samples move by 1 a frame at 120 BPM and 2/3 at 80; the crossfade
+  // adds at most (its 240 samples back + 320 frames of the difference of
+  // speeds) / 960 a frame.
+  CHECK(largest_step(tape, heard - 256, heard + 2000) < 2.0);
+  // From the end of the crossfade, where the new grid says.
+  std::size_t bad = 0, checked = 0;
+  for (std::size_t j = heard + 960; j < tape.size(); ++j) {
+    const double beat = 4.0 + (tape.time(j) - beat_us(4.0)) / 750000.0;
+    const double pos = (beat - 4.0) * 24000.0;
+    ++checked;
+    if (std::abs(static_cast<double>(tape.left[j]) / kStep - 1.0 - pos) > 0.05) ++bad;
+  }
+  CHECK(checked > 10000);
+  CHECK(bad == 0);
+}
+
+TEST_CASE("audio player: --follow-tempo: the grid moved at the same tempo: crossfaded to it, no jump") {
+  // At the rendering's own tempo the read goes sample by sample; a grid 5 ms
+  // later (240 frames, another peer's nudge) puts it back through a crossfade.
+  std::vector<Clip> clips{clip(2.0, 1.0f, 120.0)};
+  Player player(clips, kRate, following());
+  const auto before = SessionState::detached(120.0, kT0);
+  Tape tape{beat_us(-0.7) + 0.37};
+  play(player, before, tape, beat_us(1.0));
+  const auto after = SessionState::detached(120.0, kT0 + 5ms);
+  const std::size_t moved = tape.size();
+  play(player, after, tape, beat_us(3.0));
+  CHECK(largest_step(tape, moved - 256, moved + 2000) < 1.5);
+  std::size_t bad = 0;
+  for (std::size_t j = moved + 960; j < tape.size(); ++j) {
+    const double pos = (tape.time(j) - kT0us - 5000.0) / kUsPerFrame;
+    if (std::abs(static_cast<double>(tape.left[j]) / kStep - 1.0 - pos) > 0.5 + 0.03) ++bad;
+  }
+  CHECK(bad == 0);
+}
+
 TEST_CASE("audio player: --follow-tempo without --loop: the stretched clip once, then done") {
   if (!linktools::audio::stretch_available()) return;
   std::vector<Clip> clips{clip(1.5, 1.0f, 120.0)};
