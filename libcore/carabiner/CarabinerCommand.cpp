@@ -1,7 +1,6 @@
 #include "carabiner/CarabinerCommand.hpp"
 
 #include "cli/Output.hpp"
-#include "cli/Signals.hpp"
 #include "session/Session.hpp"
 
 #include <fmt/format.h>
@@ -54,7 +53,6 @@ ExitCode run_carabiner(const CarabinerOptions& options) {
   server.format = options.json ? carabiner::Format::json : carabiner::Format::edn;
   server.clock = options.clock == "monotonic" ? carabiner::ClientClock::monotonic
                                               : carabiner::ClientClock::link;
-  install_stop_signals();
 
   // Carabiner's own start: 120 BPM until a peer or a client says otherwise,
   // start/stop sync off until a client turns it on.

@@ -21,6 +21,11 @@ void install_stop_signals() {
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
+  // The handler only sets flags that the program looks at; the call a
+  // signal lands in goes on. Without SA_RESTART a read or write inside JACK
+  // or ALSA fails with EINTR, which they take for a broken server (a signal
+  // while link-seq registered its port made it fail to).
+  action.sa_flags = SA_RESTART;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &action, nullptr);
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;

@@ -65,6 +65,10 @@ void validate(const CommonOptions& options) {
 
 int run_tool(const std::string& tool, CLI::App& app, int argc, char** argv,
              const std::function<ExitCode()>& body) {
+  // First of all, so that a stop signal at any moment after the program
+  // is loaded ends it through its own way out (notes ended, Stop sent,
+  // the documented exit code), never by the default action.
+  install_stop_signals();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -78,7 +82,6 @@ int run_tool(const std::string& tool, CLI::App& app, int argc, char** argv,
     return static_cast<int>(ExitCode::bad_input);
   }
   try {
-    install_stop_signals();
     return static_cast<int>(body());
   } catch (const ToolError& e) {
     for (const auto& line : e.details()) fmt::print(stderr, "{}\n", line);

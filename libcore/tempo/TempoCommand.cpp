@@ -119,6 +119,10 @@ ExitCode run_tempo(const TempoOptions& options) {
   } else {
     const auto confirmed = confirmation->wait(peers, std::max(options.common.timeout(),
                                                               std::chrono::milliseconds(1000)));
+    if (confirmed < peers && stop_requested())
+      throw failure("interrupted",
+                    fmt::format("the change was committed, but only {} of {} peers had announced it",
+                                confirmed, peers));
     if (confirmed < peers)
       throw failure("change not confirmed",
                     fmt::format("{} of {} peers announced it in time", confirmed, peers));

@@ -85,6 +85,26 @@ start_midi_monitor() {
   wait_for 5 "jack_midi_dump's port" jack_port_exists midi-monitor:input
 }
 
+# messages FILE: the dump's messages, without frames or jack_midi_dump's
+# descriptions ("90 3c 64" lines). The dump's lines: "  51946: 90 3c 64 note on ...".
+messages() {
+  awk '$1 ~ /^[0-9]+:$/ { m = ""; for (i = 2; i <= NF && $i ~ /^[0-9a-f][0-9a-f]$/; i++) m = m (m == "" ? "" : " ") $i
+                          if (m != "") print m }' "$1"
+}
+# balanced FILE: every note-on has its note-off (per channel and pitch), in order.
+balanced() {
+  messages "$1" | awk '
+    { s = substr($1, 1, 1); key = substr($1, 2, 1) " " $2 }
+    s == "9" && $3 != "00" { if (on[key]) { print "second note-on without a note-off: " $0; bad = 1 } on[key] = 1; next }
+    s == "8" || (s == "9" && $3 == "00") { if (!on[key]) { print "note-off without a note-on: " $0; bad = 1 } on[key] = 0 }
+    END { for (k in on) if (on[k]) { print "still sounding: " k; bad = 1 } exit bad }'
+}
+# The dump cannot be truncated under jack_midi_dump (it writes on at its own
+# offset): mark its length, and read what came after the mark.
+MARK=0
+mark_dump() { MARK=$(wc -l <"$WORK/dump.txt"); }
+since_mark() { tail -n +"$((MARK + 1))" "$WORK/dump.txt" >"$WORK/part.txt"; echo "$WORK/part.txt"; }
+
 # Two long-running peers, so the session (and its transport) outlives each
 # link-tempo run. The first one's JSON Lines are in $WORK/watch.jsonl.
 start_watchers() {
