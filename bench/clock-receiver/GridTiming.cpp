@@ -113,37 +113,50 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
                         double change_window_us, const Measure& measure) {
   TimingSummary s;
   const std::int64_t step_ticks = std::max<std::int64_t>(1, measure.step_ticks);
-  // First pass: the tempo changes, dated, and missing/extra steps.
+  // First pass: the tempo changes, dated.
   std::vector<double> changes;
   bool have_previous = false;
-  std::int64_t previous_tick = 0;
   double previous_tempo = 0.0;
   for (const Observation& o : observations) {
     if (!is_timed(o.status, measure)) continue;
-    const bool measured = o.time_us >= measure_from_us;
     if (have_previous && !same_tempo(o.tempo, previous_tempo)) {
       const bool dated = std::isfinite(o.tempo_since_us) && o.tempo_since_us <= o.time_us;
       changes.push_back(dated ? o.tempo_since_us : o.time_us);
-      if (measured) ++s.tempo_changes;
-    }
-    if (measured && have_previous) {
-      // GridProbe puts every tick on a whole step, so this divides exactly.
-      const std::int64_t step = (o.tick - previous_tick) / step_ticks;
-      if (step > 1) s.missing += static_cast<std::uint64_t>(step - 1);
-      if (step < 1) ++s.extra;
+      if (o.time_us >= measure_from_us) ++s.tempo_changes;
     }
     have_previous = true;
-    previous_tick = o.tick;
     previous_tempo = o.tempo;
   }
-
-  // Second pass: the errors, inside and outside the windows after changes.
   // A tick can lie in a window of a change noticed only after it arrived.
   std::sort(changes.begin(), changes.end());
   auto after_change = [&](double t) {
     const auto later = std::upper_bound(changes.begin(), changes.end(), t);
     return later != changes.begin() && t - *std::prev(later) <= change_window_us;
   };
+
+  // Second pass: missing and extra steps, and how many of them came within
+  // a change's window (where the peers still learn of it).
+  have_previous = false;
+  std::int64_t previous_tick = 0;
+  for (const Observation& o : observations) {
+    if (!is_timed(o.status, measure)) continue;
+    if (o.time_us >= measure_from_us && have_previous) {
+      // GridProbe puts every tick on a whole step, so this divides exactly.
+      const std::int64_t step = (o.tick - previous_tick) / step_ticks;
+      const std::uint64_t missing = step > 1 ? static_cast<std::uint64_t>(step - 1) : 0;
+      const std::uint64_t extra = step < 1 ? 1 : 0;
+      s.missing += missing;
+      s.extra += extra;
+      if (after_change(o.time_us)) {
+        s.missing_after_changes += missing;
+        s.extra_after_changes += extra;
+      }
+    }
+    have_previous = true;
+    previous_tick = o.tick;
+  }
+
+  // Third pass: the errors, inside and outside the windows after changes.
   std::vector<double> errors; // signed, in arrival order
   std::vector<double> errors_away_from_xruns;
   for (const Observation& o : observations) {

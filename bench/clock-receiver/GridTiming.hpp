@@ -137,6 +137,9 @@ struct TimingSummary {
   // Counted in steps (grid ticks for the clock, step_ticks for note-ons):
   std::uint64_t missing = 0;   // steps skipped between two timed messages
   std::uint64_t extra = 0;     // timed messages that did not advance the step
+  // Of those, the ones seen within the window after a tempo change.
+  std::uint64_t missing_after_changes = 0;
+  std::uint64_t extra_after_changes = 0;
   std::size_t tempo_changes = 0;
   // Ticks within the window after a tempo change, and max |error| of the
   // ticks outside those windows and inside them.

@@ -74,6 +74,8 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"mean_us", us(s.all.mean_us)},
       {"missing", s.missing},
       {"extra", s.extra},
+      {"missing_after_changes", s.missing_after_changes},
+      {"extra_after_changes", s.extra_after_changes},
       {"drift_us", us(s.all.drift_us)},
       {"tempo_changes", s.tempo_changes},
       {"ticks_after_changes", s.ticks_after_changes},
@@ -163,11 +165,13 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                        "(last tenth minus first tenth)\n",
                        s.all.mean_us, s.all.drift_us);
   }
+  const std::string within = fmt::format("   ({} and {} within {:g} ms of a change)", s.missing_after_changes,
+                                         s.extra_after_changes, f.change_window_ms);
   if (timing_note_ons(f))
-    out += fmt::format("missing {}   extra {}   (in steps of {} grid tick{})\n", s.missing,
-                       s.extra, f.measure.step_ticks, plural(f.measure.step_ticks));
+    out += fmt::format("missing {}   extra {}{}   (in steps of {} grid tick{})\n", s.missing, s.extra,
+                       within, f.measure.step_ticks, plural(f.measure.step_ticks));
   else
-    out += fmt::format("missing {}   extra {}\n", s.missing, s.extra);
+    out += fmt::format("missing {}   extra {}{}\n", s.missing, s.extra, within);
   out += fmt::format("tempo changes {}   max |error| {} outside the {:g} ms after a change, {} "
                      "inside ({} {})\n",
                      s.tempo_changes,

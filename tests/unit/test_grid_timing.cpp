@@ -158,3 +158,26 @@ TEST_CASE("error figures: nearest-rank percentiles of |error|, signed mean, drif
   CHECK(f.drift_us == doctest::Approx(0.0));
   CHECK(error_figures({}).count == 0);
 }
+
+TEST_CASE("missing and extra steps: counted, and apart when within a tempo change's window") {
+  // 100 ticks a millisecond apart; the tempo changes at tick 50 (dated at
+  // its arrival). Tick 52 is skipped and tick 54 repeated, inside the 10 ms
+  // window; tick 80 is skipped, outside it.
+  std::vector<Observation> obs;
+  for (int i = 0; i < 100; ++i) {
+    if (i == 52 || i == 80) continue;
+    Observation o;
+    o.status = kClock;
+    o.tick = i;
+    o.time_us = 1e6 + 1000.0 * i;
+    o.tempo = i < 50 ? 120.0 : 130.0;
+    obs.push_back(o);
+    if (i == 54) obs.push_back(o);
+  }
+  const TimingSummary s = summarize(obs, 0.0, 10'000.0);
+  CHECK(s.tempo_changes == 1);
+  CHECK(s.missing == 2);
+  CHECK(s.extra == 1);
+  CHECK(s.missing_after_changes == 1);
+  CHECK(s.extra_after_changes == 1);
+}
