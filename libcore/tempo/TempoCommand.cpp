@@ -123,9 +123,15 @@ ExitCode run_tempo(const TempoOptions& options) {
       throw failure("interrupted",
                     fmt::format("the change was committed, but only {} of {} peers had announced it",
                                 confirmed, peers));
-    if (confirmed < peers)
+    if (confirmed == 0)
       throw failure("change not confirmed",
-                    fmt::format("{} of {} peers announced it in time", confirmed, peers));
+                    fmt::format("none of {} peers announced it in time", peers));
+    // A peer that took the change passes it on: Link peers adopt a newer
+    // timeline from any peer of their session. In a big session the last
+    // peers can take seconds to announce (bench/RESULTS.md, many hosts).
+    if (confirmed < peers)
+      fmt::print(stderr, "link-tempo: {} of {} peers announced the change in time; they pass it on to the others\n",
+                 confirmed, peers);
   }
   if (options.common.json) print_tempo(session, transport, options);
   else if (is_terminal(STDOUT_FILENO)) {
