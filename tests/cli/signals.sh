@@ -109,8 +109,11 @@ python3 "$(dirname "$0")/gen_click.py" "$WORK/bar.wav" 2.0
 
 n=0
 counts=""
+started=$(date +%s)
 while read -r sig delay; do
   n=$((n + 1))
+  # Progress, so that a run that takes too long shows where its time went.
+  [ $((n % 25)) -ne 1 ] || echo "run $n at $(( $(date +%s) - started )) s"
   case $TOOL in
     status)
       interrupt "$sig" "$delay" "$BIN/link-status" --watch --json --interval 50 --timeout 0
