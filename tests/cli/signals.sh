@@ -58,11 +58,15 @@ interrupt() {
   sleep "$(awk -v ms="$delay" 'BEGIN { printf "%.3f", ms / 1000 }')"
   # A run may have ended by itself first (a link-tempo that was done).
   if [ "$sig" = PIPE ]; then kill "$reader"; else kill -"$sig" "$pid" 2>/dev/null || ENDED_FIRST=1; fi
-  background sh -c "sleep 10; kill -KILL $pid" 2>/dev/null
-  watchdog=$LAST_PID
+  # Up to 10 s for it to end (a zombie has ended: it waits for us), then
+  # SIGKILL. No watchdog process: waiting for one cost 10 s a run under ctest.
+  end=$(( $(date +%s%N) / 1000000 + 10000 ))
+  while [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ] &&
+        [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+    sleep 0.02
+  done
+  kill -KILL "$pid" 2>/dev/null || true
   set +e; wait "$pid"; RC=$?; set -e
-  kill "$watchdog" 2>/dev/null || true
-  wait "$watchdog" 2>/dev/null || true
   if [ "$sig" = PIPE ]; then wait "$reader" 2>/dev/null || true; fi
   PIDS=$saved_pids
 }
