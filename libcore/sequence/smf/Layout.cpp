@@ -160,11 +160,20 @@ private:
 
   bool read_meta() {
     const auto type = next_data_byte();
+    const std::size_t length_at = pos_;
     const auto length = read_number("a meta event length");
     if (length > kMaxMetaLength)
       fail(fmt::format("expected meta events of at most {} bytes (libsmf reads no longer ones), "
                        "got one of {} (type 0x{:02X})",
                        kMaxMetaLength, length, type));
+    // libsmf takes the length's first byte for the whole length, so a short
+    // length written in more bytes than it needs (0x80 0x00 for 0) makes it
+    // read 131 bytes as the event; at the end of the track it then stops the
+    // process with a failed assert.
+    if (pos_ - length_at > 1)
+      fail(fmt::format("expected a meta event length in one byte (libsmf reads no other), got "
+                       "{} written in {} bytes (type 0x{:02X})",
+                       length, pos_ - length_at, type));
     // libsmf reads three bytes of every tempo and four of every time signature.
     if (type == kSetTempo && length < 3)
       fail(fmt::format("expected a Set Tempo event of 3 bytes, got {}", length));

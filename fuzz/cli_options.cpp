@@ -1,0 +1,187 @@
+// libFuzzer target: each tool's command line, parsed and checked exactly as
+// the tool does before it does anything. The input's first byte picks the
+// tool (its value modulo 6: '0' link-status, '1' link-tempo, '2'
+// link-midiclock, '3' link-seq, '4' link-play, '5' link-carabiner); the rest
+// are the arguments, separated by newlines or NUL bytes (an empty first one
+// is dropped, so a seed reads "3\n--check\nsong.json").
+//
+// What runs is each tool's own make_*_app, CLI11's parse (after
+// gflags_to_ours for link-carabiner), the tool's validation, and the pure
+// values its run function works out first (timeouts, the MIDI output's
+// options, link-play's plan). No run function: nothing opens Link, JACK,
+// ALSA or a file. run_tool catches CLI11's CallForHelp, CallForVersion and
+// ParseError around the parse and ToolError around the rest; anything else
+// escaping, a validation that fails with another code than bad_input, or a
+// sanitizer report, is a finding.
+#include "carabiner/CarabinerCommand.hpp"
+#include "midiclock/MidiClockCommand.hpp"
+#include "play/PlayCommand.hpp"
+#include "seq/SeqCommand.hpp"
+#include "status/StatusCommand.hpp"
+#include "tempo/TempoCommand.hpp"
+#include "tempo/TempoRequest.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace linktools;
+
+namespace {
+
+void check(bool ok) {
+  if (!ok) __builtin_trap();
+}
+
+std::vector<std::string> split_words(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::string> words(1);
+  for (std::size_t i = 0; i < size; ++i) {
+    const char c = static_cast<char>(data[i]);
+    if (c == '\n' || c == '\0')
+      words.emplace_back();
+    else
+      words.back() += c;
+  }
+  if (words.front().empty()) words.erase(words.begin());
+  return words;
+}
+
+// CLI11's parse as run_tool calls it: true when the tool would go on.
+bool parse(CLI::App& app, const std::string& tool, const std::vector<std::string>& arguments) {
+  std::vector<std::string> args{tool};
+  args.insert(args.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  try {
+    app.parse(static_cast<int>(args.size()), argv.data());
+    return true;
+  } catch (const CLI::CallForHelp&) {
+    check(!app.help().empty());
+  } catch (const CLI::CallForVersion& v) {
+    check(std::string(v.what()).rfind(tool + " ", 0) == 0);
+  } catch (const CLI::ParseError& e) {
+    check(e.get_exit_code() != 0);
+  }
+  return false;
+}
+
+// Runs `checks` as run_tool would: a ToolError is the tool refusing its
+// options, and it must be for bad usage (exit 2), before anything ran.
+template <typename Checks>
+void validated(Checks checks) {
+  try {
+    checks();
+  } catch (const ToolError& e) {
+    check(e.code() == ExitCode::bad_input);
+    check(std::string(e.what()).find(": ") != std::string::npos);
+  }
+}
+
+void link_status(const std::vector<std::string>& words) {
+  StatusOptions options;
+  auto app = make_status_app(options);
+  if (!parse(*app, "link-status", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+  });
+}
+
+void link_tempo(const std::vector<std::string>& words) {
+  TempoOptions options;
+  auto app = make_tempo_app(options);
+  if (!parse(*app, "link-tempo", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+    if (!options.word) return;
+    const TempoRequest request = parse_tempo_request(*options.word);
+    // What run_tempo commits, against a session at Link's default tempo.
+    const double bpm = request.target(120.0);
+    check(bpm >= kMinBpm && bpm <= kMaxBpm);
+  });
+}
+
+void link_midiclock(const std::vector<std::string>& words) {
+  MidiClockCommandOptions options;
+  auto app = make_midiclock_app(options);
+  if (!parse(*app, "link-midiclock", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+    const auto output = midi::output_options(options.output);
+    check(!output.client_name.empty() && !output.port_name.empty());
+    check(std::chrono::abs(options.output.offset()) <= std::chrono::seconds(1));
+  });
+}
+
+void link_seq(const std::vector<std::string>& words) {
+  SeqCommandOptions options;
+  auto app = make_seq_app(options);
+  if (!parse(*app, "link-seq", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+    if (options.output.list) return;
+    check(!options.file.empty());
+    midi::output_options(options.output);
+    check(std::chrono::abs(options.output.offset()) <= std::chrono::seconds(1));
+    const auto length = options.length.in_beats(options.common.quantum);
+    if (length) check(std::isfinite(*length) && *length > 0.0);
+  });
+}
+
+void link_play(const std::vector<std::string>& words) {
+  PlayCommandOptions options;
+  auto app = make_play_app(options);
+  if (!parse(*app, "link-play", words)) return;
+  validated([&] {
+    const PlayPlan p = plan(options);
+    check(options.common.timeout().count() >= 0);
+    if (options.list || options.formats) return;
+    check(p.file_gain.size() == options.files.size() && p.bpm.size() == options.files.size() &&
+          p.beats.size() == options.files.size());
+    check(std::isfinite(p.gain) && p.gain > 0.0 && std::isfinite(p.click_gain) && p.click_gain > 0.0);
+    for (const double g : p.file_gain) check(std::isfinite(g) && g > 0.0);
+    if (p.length) check(std::isfinite(*p.length) && *p.length > 0.0);
+  });
+}
+
+void link_carabiner(const std::vector<std::string>& words) {
+  CarabinerOptions options;
+  auto app = make_carabiner_app(options);
+  std::vector<std::string> argv_words{"link-carabiner"};
+  argv_words.insert(argv_words.end(), words.begin(), words.end());
+  std::vector<char*> argv;
+  for (auto& w : argv_words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> ours = gflags_to_ours(static_cast<int>(argv_words.size()), argv.data());
+  check(!ours.empty() && ours.front() == "link-carabiner");
+  ours.erase(ours.begin());
+  if (!parse(*app, "link-carabiner", ours)) return;
+  validated([&] {
+    validate(options);
+    check(options.port >= 0 && options.port <= 65535);
+    check(options.poll_ms >= 1 && options.poll_ms <= 1000);
+  });
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const auto words = split_words(data + 1, size - 1);
+  switch (data[0] % 6) {
+  case 0: link_status(words); break;
+  case 1: link_tempo(words); break;
+  case 2: link_midiclock(words); break;
+  case 3: link_seq(words); break;
+  case 4: link_play(words); break;
+  default: link_carabiner(words); break;
+  }
+  return 0;
+}

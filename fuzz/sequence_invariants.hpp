@@ -1,0 +1,155 @@
+#pragma once
+// What every Sequence that a reader hands out must be, whatever file it came
+// from (sequence/Sequence.hpp, JsonFormat.hpp, MidiFile.hpp): the player
+// binary-searches the events, indexes tracks by event.track and sends the
+// messages as they are, so a reader that lets anything else through is a bug
+// even when nothing crashes yet. Shared by the sequence_json and midi_file
+// targets; a broken rule stops the process so libFuzzer keeps the input.
+
+#include "sequence/JsonFormat.hpp"
+#include "sequence/Sequence.hpp"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace fuzzing {
+
+inline void check(bool ok) {
+  if (!ok) __builtin_trap();
+}
+
+// Well-formed UTF-8 as RFC 3629 has it (no overlong forms, no surrogates,
+// nothing above U+10FFFF): what JSON text and a terminal expect.
+inline bool is_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF; // the second byte's range
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (s.size() - i < length) return false;
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < low || second > high) return false;
+    for (std::size_t k = 2; k < length; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += length;
+  }
+  return true;
+}
+
+// The largest beat or length either reader accepts (JsonFormat.cpp's limit).
+inline constexpr double kMaxBeat = 1e9;
+
+inline void check_event_message(const linktools::sequence::Event& e, int channel) {
+  using linktools::sequence::EventKind;
+  const auto& m = e.message;
+  check(m.size >= 1 && m.size <= 3);
+  check(m.bytes[0] >= 0x80);
+  for (std::size_t i = 1; i < m.size; ++i) check(m.bytes[i] < 0x80);
+  const int status = m.bytes[0] & 0xF0;
+  const bool on_track_channel = (m.bytes[0] & 0x0F) == channel - 1;
+  switch (e.kind) {
+  case EventKind::note:
+    // A note-on (never velocity 0, which would be a note-off) and its length.
+    check(status == 0x90 && m.size == 3 && m.bytes[2] > 0 && on_track_channel);
+    check(std::isfinite(e.duration) && e.duration > 0.0 && e.duration <= kMaxBeat);
+    return;
+  case EventKind::control_change: check(status == 0xB0 && m.size == 3 && on_track_channel); break;
+  case EventKind::program_change: check(status == 0xC0 && m.size == 2 && on_track_channel); break;
+  case EventKind::pitch_bend: check(status == 0xE0 && m.size == 3 && on_track_channel); break;
+  case EventKind::raw: break;
+  default: check(false);
+  }
+  check(e.duration == 0.0);
+}
+
+// The rules of Sequence.hpp, and the one the readers add: within each track
+// the events are numbered 0..n-1 in file order.
+inline void check_sequence(const linktools::sequence::Sequence& s) {
+  check(std::isfinite(s.quantum) && s.quantum > 0.0 && s.quantum <= 64.0);
+  if (s.loop_beats) check(std::isfinite(*s.loop_beats) && *s.loop_beats > 0.0 && *s.loop_beats <= kMaxBeat);
+  for (const auto& t : s.tracks) {
+    check(t.channel >= 1 && t.channel <= 16);
+    check(is_utf8(t.name));
+  }
+  std::vector<std::vector<bool>> seen(s.tracks.size());
+  for (const auto& e : s.events) {
+    check(e.track < s.tracks.size() && e.index < s.events.size());
+    auto& indexes = seen[e.track];
+    if (indexes.size() <= e.index) indexes.resize(e.index + 1);
+    check(!indexes[e.index]);
+    indexes[e.index] = true;
+  }
+  for (const auto& indexes : seen)
+    for (const bool present : indexes) check(present);
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    const auto& e = s.events[i];
+    check(std::isfinite(e.beat) && e.beat >= 0.0 && e.beat <= kMaxBeat);
+    if (s.loop_beats) check(e.beat < *s.loop_beats);
+    check_event_message(e, s.tracks[e.track].channel);
+    if (i > 0) {
+      // Sorted by beat; on one beat, in track order, then file order.
+      const auto& before = s.events[i - 1];
+      check(before.beat <= e.beat);
+      if (before.beat == e.beat)
+        check(before.track < e.track || (before.track == e.track && before.index < e.index));
+    }
+  }
+  const double end = linktools::sequence::natural_end(s);
+  const double pass = linktools::sequence::loop_length(s, s.quantum);
+  check(std::isfinite(end) && end >= 0.0);
+  check(std::isfinite(pass) && pass > 0.0);
+  // A pass reaches at least the last event, as long as its bars can be
+  // counted in a double (a quantum of 1e-300 beats is in the format's range
+  // (0, 64], and then no bar count near beat 5 is exact). That the pass ends
+  // after the last event is true of the real numbers only: rounding can put
+  // the end of the last bar on the event itself, and did, with a quantum of
+  // 7e-10 beats from a MIDI file's time signature (6/2^35).
+  if (!s.events.empty() && s.events.back().beat / s.quantum < 0x1p53)
+    check(pass >= s.events.back().beat);
+}
+
+// JsonFormat.hpp promises that to_json's text reads back to an equal
+// Sequence, and that writing that one gives the same text again: what
+// `link-seq --to-json` prints must be a file link-seq plays.
+inline void check_round_trip(const linktools::sequence::Sequence& s) {
+  using namespace linktools::sequence;
+  const std::string text = to_json(s);
+  check(is_utf8(text));
+  const ParseResult again = parse_json_sequence(text);
+  check(again.ok());
+  const Sequence& r = again.sequence;
+  check(r.quantum == s.quantum && r.loop_beats == s.loop_beats);
+  check(r.tracks.size() == s.tracks.size());
+  for (std::size_t t = 0; t < s.tracks.size(); ++t)
+    check(r.tracks[t].name == s.tracks[t].name && r.tracks[t].channel == s.tracks[t].channel);
+  check(r.events.size() == s.events.size());
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    const auto& a = s.events[i];
+    const auto& b = r.events[i];
+    check(a.beat == b.beat && a.duration == b.duration && a.message == b.message &&
+          a.kind == b.kind && a.track == b.track && a.index == b.index);
+  }
+  check(to_json(r) == text);
+}
+
+} // namespace fuzzing
