@@ -7,6 +7,7 @@
 // targets; a broken rule stops the process so libFuzzer keeps the input.
 
 #include "sequence/JsonFormat.hpp"
+#include "sequence/JsonReader.hpp"
 #include "sequence/Sequence.hpp"
 
 #include <cmath>
@@ -21,40 +22,10 @@ inline void check(bool ok) {
   if (!ok) __builtin_trap();
 }
 
-// Well-formed UTF-8 as RFC 3629 has it (no overlong forms, no surrogates,
-// nothing above U+10FFFF): what JSON text and a terminal expect.
-inline bool is_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF; // the second byte's range
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (s.size() - i < length) return false;
-    const auto second = static_cast<unsigned char>(s[i + 1]);
-    if (second < low || second > high) return false;
-    for (std::size_t k = 2; k < length; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += length;
-  }
-  return true;
-}
+// Well-formed UTF-8 (RFC 3629), as the JSON reader takes it: what JSON text
+// and a terminal expect. The reader's rule is itself checked against
+// nlohmann's by the sequence_json target.
+using linktools::json::is_utf8;
 
 // The largest beat or length either reader accepts (JsonFormat.cpp's limit).
 inline constexpr double kMaxBeat = 1e9;

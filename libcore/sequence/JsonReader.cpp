@@ -37,32 +37,6 @@ void append_utf8(std::string& out, std::uint32_t code) {
   }
 }
 
-// The length of the well-formed UTF-8 sequence at [p, end), 0 if there is none
-// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end) noexcept {
-  const unsigned char lead = p[0];
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (static_cast<std::size_t>(end - p) < n) return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-  return n;
-}
-
 class Parser {
 public:
   Parser(std::string_view text, Handler& handler, SyntaxError& error)
@@ -333,6 +307,41 @@ private:
 };
 
 } // namespace
+
+std::size_t utf8_length(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char lead = p[0];
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - p) < n) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  return n;
+}
+
+bool is_utf8(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const std::size_t n = *p < 0x80 ? 1 : utf8_length(p, end);
+    if (n == 0) return false;
+    p += n;
+  }
+  return true;
+}
 
 bool read(std::string_view text, Handler& handler, SyntaxError& error) {
   return Parser(text, handler, error).run();

@@ -50,4 +50,11 @@ struct SyntaxError {
 // seen a prefix of the document).
 bool read(std::string_view text, Handler& handler, SyntaxError& error);
 
+// The length of the well-formed UTF-8 sequence at [p, end), 0 if there is
+// none (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+// p < end.
+std::size_t utf8_length(const unsigned char* p, const unsigned char* end) noexcept;
+// The whole text is well-formed UTF-8 in that sense: what the reader takes.
+bool is_utf8(std::string_view text) noexcept;
+
 } // namespace linktools::json

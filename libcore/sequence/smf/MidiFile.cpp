@@ -5,6 +5,7 @@
 #include "sequence/MidiFile.hpp"
 
 #include "cli/Errors.hpp"
+#include "sequence/JsonReader.hpp"
 #include "sequence/smf/Layout.hpp"
 
 // smf.h includes glib.h inside its extern "C" block, where glib's C++
@@ -63,44 +64,12 @@ private:
 
 // Track names are bytes; most files use ASCII, older ones Latin-1. Valid
 // UTF-8 is kept, anything else is read as Latin-1, so names are always UTF-8.
-// Valid means well-formed as RFC 3629 has it (no overlong forms, no
-// surrogates, nothing above U+10FFFF): JSON readers, ours included, refuse
-// anything less, and `link-seq --to-json` writes the name into JSON.
-bool is_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto lead = static_cast<unsigned char>(s[i]);
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF; // the second byte's range
-    if (lead < 0x80) {
-      length = 1;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;  // overlong below U+0800
-      if (lead == 0xED) high = 0x9F; // surrogates
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;  // overlong below U+10000
-      if (lead == 0xF4) high = 0x8F; // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (s.size() - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xBF)) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
+// Valid means what our JSON reader takes (json::is_utf8, RFC 3629), since
+// `link-seq --to-json` writes the name into JSON.
 std::string track_name(const std::uint8_t* text, std::size_t length) {
   std::string name(reinterpret_cast<const char*>(text), length);
   while (!name.empty() && name.back() == '\0') name.pop_back();
-  if (is_utf8(name)) return name;
+  if (json::is_utf8(name)) return name;
   std::string converted;
   for (const char c : name) {
     const auto b = static_cast<unsigned char>(c);
