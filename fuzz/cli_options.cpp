@@ -20,6 +20,7 @@
 #include "status/StatusCommand.hpp"
 #include "tempo/TempoCommand.hpp"
 #include "tempo/TempoRequest.hpp"
+#include "timeline/TimelineMath.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -126,6 +127,9 @@ void link_seq(const std::vector<std::string>& words) {
   validated([&] {
     validate(options);
     check(options.common.timeout().count() >= 0);
+    // With --loop and no loop_beats a pass is whole bars of this: a bar of
+    // 1e-300 beats once made link-seq hang.
+    check(timeline::is_valid_quantum(options.common.quantum));
     if (options.output.list) return;
     check(!options.file.empty());
     midi::output_options(options.output);

@@ -56,8 +56,9 @@ inline void check_event_message(const linktools::sequence::Event& e, int channel
 // The rules of Sequence.hpp, and the one the readers add: within each track
 // the events are numbered 0..n-1 in file order.
 inline void check_sequence(const linktools::sequence::Sequence& s) {
-  check(std::isfinite(s.quantum) && s.quantum > 0.0 && s.quantum <= 64.0);
-  if (s.loop_beats) check(std::isfinite(*s.loop_beats) && *s.loop_beats > 0.0 && *s.loop_beats <= kMaxBeat);
+  check(linktools::timeline::is_valid_quantum(s.quantum));
+  if (s.loop_beats)
+    check(*s.loop_beats >= linktools::sequence::kMinLoopBeats && *s.loop_beats <= kMaxBeat);
   for (const auto& t : s.tracks) {
     check(t.channel >= 1 && t.channel <= 16);
     check(is_utf8(t.name));
@@ -88,15 +89,12 @@ inline void check_sequence(const linktools::sequence::Sequence& s) {
   const double end = linktools::sequence::natural_end(s);
   const double pass = linktools::sequence::loop_length(s, s.quantum);
   check(std::isfinite(end) && end >= 0.0);
-  check(std::isfinite(pass) && pass > 0.0);
-  // A pass reaches at least the last event, as long as its bars can be
-  // counted in a double (a quantum of 1e-300 beats is in the format's range
-  // (0, 64], and then no bar count near beat 5 is exact). That the pass ends
-  // after the last event is true of the real numbers only: rounding can put
-  // the end of the last bar on the event itself, and did, with a quantum of
-  // 7e-10 beats from a MIDI file's time signature (6/2^35).
-  if (!s.events.empty() && s.events.back().beat / s.quantum < 0x1p53)
-    check(pass >= s.events.back().beat);
+  // A pass is never shorter than the shortest bar (a loop of 1e-300 beats
+  // once passed the reader and hung link-seq), and reaches at least the last
+  // event. That it ends after the last event is true of the real numbers
+  // only: rounding can put the end of the last bar on the event itself.
+  check(std::isfinite(pass) && pass >= linktools::sequence::kMinLoopBeats);
+  if (!s.events.empty()) check(pass >= s.events.back().beat);
 }
 
 // JsonFormat.hpp promises that to_json's text reads back to an equal

@@ -2,6 +2,7 @@
 
 #include "cli/Signals.hpp"
 #include "cli/Version.hpp"
+#include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
 
@@ -53,8 +54,9 @@ void add_common_options(CLI::App& app, CommonOptions& options, unsigned flags) {
 }
 
 void validate(const CommonOptions& options) {
-  if (!std::isfinite(options.quantum) || options.quantum <= 0.0 || options.quantum > 64.0)
-    throw bad_input("--quantum", fmt::format("expected a number of beats in (0, 64], got {}",
+  if (!timeline::is_valid_quantum(options.quantum))
+    throw bad_input("--quantum", fmt::format("expected a number of beats from {:g} to {:g}, got {}",
+                                             timeline::kMinQuantum, timeline::kMaxQuantum,
                                              options.quantum));
   if (!std::isfinite(options.timeout_s) || options.timeout_s < 0.0 || options.timeout_s > 3600.0)
     throw bad_input("--timeout", fmt::format("expected seconds in 0..3600, got {}",

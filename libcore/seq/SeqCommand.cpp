@@ -59,19 +59,28 @@ void validate(const SeqCommandOptions& options) {
 
 namespace {
 
-struct Collector final : midi::EventSink {
-  std::vector<midi::Event> events;
+// Prints each event as a line when the player emits it, so that a long
+// schedule never piles up in memory.
+struct LinePrinter final : midi::EventSink {
+  explicit LinePrinter(LineOutput& out) : out_(out) {}
   void emit(const midi::Event& e) noexcept override {
+    if (reader_left) return;
     try {
-      events.push_back(e);
+      if (!out_.write_line(midi::event_json(e))) reader_left = true;
     } catch (...) {
-      // Out of memory while printing a schedule: the schedule is cut short.
+      reader_left = true; // out of memory for one line: stop printing
     }
   }
+  bool reader_left = false;
+
+private:
+  LineOutput& out_;
 };
 
 // The schedule as it would play if started now, computed at once from the
 // session state of this moment: one pass of a loop unless a length is given.
+// Rendered in short windows of session time, so that a stop signal or a
+// closed pipe ends it soon however dense the sequence.
 ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayerOptions options) {
   options.start_stop_sync = false;
   if (!options.length && (options.loop || seq.loop_beats))
@@ -79,14 +88,11 @@ ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayer
   SequencePlayer player(seq, options);
   const SessionState state = session.capture_app_state();
   LineOutput out(stdout);
-  constexpr HostTime kWindow = std::chrono::seconds(10);
-  Collector sink;
-  for (HostTime from = session.now(); !player.done() && !stop_requested(); from += kWindow) {
+  LinePrinter sink(out);
+  constexpr HostTime kWindow = std::chrono::milliseconds(100);
+  for (HostTime from = session.now(); !player.done() && !sink.reader_left && !stop_requested();
+       from += kWindow)
     player.render(state, from, from + kWindow, sink);
-    for (const auto& e : sink.events)
-      if (!out.write_line(midi::event_json(e))) return ExitCode::ok; // the reader left
-    sink.events.clear();
-  }
   return ExitCode::ok;
 }
 

@@ -16,7 +16,6 @@ namespace linktools::sequence {
 namespace {
 
 constexpr std::string_view kFormatName = "link-seq/1";
-constexpr double kMaxQuantum = 64.0;
 constexpr double kMaxBeat = 1e9; // far beyond any song; keeps sub-microsecond precision
 
 // ---------------------------------------------------------------------------
@@ -395,16 +394,18 @@ private:
         problem(pointer(), fmt::format("expected \"{}\", got {}", kFormatName, v.shown()));
       break;
     case Key::quantum:
-      if (v.is_number_in(0.0, kMaxQuantum) && v.number > 0.0)
+      if (v.is_number_in(timeline::kMinQuantum, timeline::kMaxQuantum))
         seq_.quantum = v.number;
       else
-        problem(pointer(), fmt::format("expected beats per bar in (0, 64], got {}", v.shown()));
+        problem(pointer(), fmt::format("expected beats per bar from {:g} to {:g}, got {}",
+                                       timeline::kMinQuantum, timeline::kMaxQuantum, v.shown()));
       break;
     case Key::loop_beats:
-      if (v.is_number_in(0.0, kMaxBeat) && v.number > 0.0)
+      if (v.is_number_in(kMinLoopBeats, kMaxBeat))
         seq_.loop_beats = v.number;
       else
-        problem(pointer(), fmt::format("expected a loop length in beats above 0, got {}", v.shown()));
+        problem(pointer(), fmt::format("expected a loop length of at least {:g} beats (a sixty-fourth note), got {}",
+                                       kMinLoopBeats, v.shown()));
       break;
     case Key::tracks:
       problem(pointer(), fmt::format("expected an array of tracks, got {}", v.shown()));

@@ -14,8 +14,9 @@
 //   note of no length lasts one tick;
 // - control change, program change and pitch bend keep their kinds; poly and
 //   channel pressure become raw; SysEx, meta and system messages are dropped;
-// - the first Time Signature sets the quantum (6/8 -> 3 beats), if it is in
-//   (0, 64]; loop_beats stays unset.
+// - the first Time Signature sets the quantum (6/8 -> 3 beats), if it is a
+//   quantum every tool takes (timeline::is_valid_quantum); loop_beats stays
+//   unset.
 
 #include "sequence/Sequence.hpp"
 

@@ -5,6 +5,7 @@
 // tempo or host time (the player maps beats to time from the session).
 
 #include "midi/Message.hpp"
+#include "timeline/TimelineMath.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,9 +36,13 @@ struct Track {
   int channel = 1;   // 1..16 as musicians count
 };
 
+// The shortest pass of a loop, as short as the shortest bar: a loop of
+// almost no beats would repeat without end within one realtime cycle.
+inline constexpr double kMinLoopBeats = timeline::kMinQuantum;
+
 struct Sequence {
-  double quantum = 4.0;              // beats per bar
-  std::optional<double> loop_beats;  // set: the sequence repeats with this length
+  double quantum = 4.0;              // beats per bar, timeline::is_valid_quantum
+  std::optional<double> loop_beats;  // set: the sequence repeats with this length (>= kMinLoopBeats)
   std::vector<Track> tracks;
   // Every event of every track, sorted by beat; events on the same beat keep
   // track order, then file order (std::stable_sort by beat after appending

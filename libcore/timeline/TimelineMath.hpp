@@ -6,6 +6,16 @@
 
 namespace linktools::timeline {
 
+// The quantum (beats in a bar) every tool accepts, from the command line and
+// from files: a sixty-fourth note up to 64 beats. The floor keeps a bar, and
+// a loop of bars, long enough that positions on it stay apart in a double
+// and a realtime cycle meets a bounded number of bar lines.
+inline constexpr double kMinQuantum = 1.0 / 16.0;
+inline constexpr double kMaxQuantum = 64.0;
+inline bool is_valid_quantum(double quantum) noexcept {
+  return quantum >= kMinQuantum && quantum <= kMaxQuantum; // false for NaN
+}
+
 // The first multiple of `quantum` strictly after `beat` (quantum > 0).
 double next_quantum_boundary(double beat, double quantum) noexcept;
 

@@ -137,6 +137,38 @@ expect_exit 0 "$BIN/link-seq" --check "$WORK/again.json"
   || fail "--to-json is not stable"
 pass "--dry-run prints the schedule as JSON Lines; --to-json reads back the same"
 
+# A loop shorter than a sixty-fourth note is refused (a loop of 1e-300 beats
+# once hung link-seq); the shortest one plays, and a dense schedule of it is
+# printed as it is worked out: a closed pipe or SIGTERM ends it at once.
+printf '{"format": "link-seq/1", "loop_beats": 1e-300, "tracks": []}\n' >"$WORK/tiny.json"
+expect_exit 2 timeout 20 "$BIN/link-seq" --dry-run --timeout 0 --beats 1 "$WORK/tiny.json"
+grep -q "tiny.json: /loop_beats: expected a loop length of at least 0.0625 beats (a sixty-fourth note), got 1e-300$" \
+  "$WORK/stderr" || fail "tiny loop message: $(cat "$WORK/stderr")"
+expect_exit 2 timeout 20 "$BIN/link-seq" --dry-run --timeout 0 --beats 1 --loop --quantum 1e-300 "$WORK/pattern.json"
+grep -q "^link-seq: error: --quantum: expected a number of beats from 0.0625 to 64, got 1e-300$" "$WORK/stderr" \
+  || fail "tiny quantum message: $(cat "$WORK/stderr")"
+cat >"$WORK/dense.json" <<'EOF'
+{"format": "link-seq/1", "quantum": 0.0625, "loop_beats": 0.0625,
+ "tracks": [{"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 0.03}]}]}
+EOF
+timeout 20 "$BIN/link-seq" --dry-run --timeout 0 --beats 1 "$WORK/dense.json" >"$WORK/stdout" \
+  || fail "--dry-run of the shortest loop"
+[ "$(grep -c '"bytes":\[144,60' "$WORK/stdout")" -eq 16 ] || fail "the shortest loop, one beat: $(cat "$WORK/stdout")"
+# 16 million notes: only an early end of the dry run lets these finish in time.
+{ timeout 20 "$BIN/link-seq" --dry-run --timeout 0 --beats 1000000 "$WORK/dense.json"; echo $? >"$WORK/rc"; } \
+  | head -n 3 >"$WORK/head.txt"
+[ "$(wc -l <"$WORK/head.txt")" -eq 3 ] || fail "--dry-run into head: $(cat "$WORK/head.txt")"
+[ "$(cat "$WORK/rc")" = 0 ] || fail "--dry-run into head: exit $(cat "$WORK/rc") (124: it went on after head left)"
+"$BIN/link-seq" --dry-run --timeout 0 --beats 1000000 "$WORK/dense.json" >/dev/null 2>"$WORK/dense.err" &
+dense=$!
+sleep 1
+kill -TERM "$dense"
+# Ended: a zombie (state Z) until waited for, or gone.
+wait_for 5 "link-seq --dry-run to end on SIGTERM" \
+  sh -c "! [ -e /proc/$dense/stat ] || [ \"\$(sed 's/.*) //' /proc/$dense/stat | cut -c1)\" = Z ]"
+wait "$dense" || fail "--dry-run stopped by SIGTERM: exit $? ($(cat "$WORK/dense.err"))"
+pass "loops shorter than a sixty-fourth note are refused; a dense --dry-run stops on a closed pipe or SIGTERM"
+
 # --- a Standard MIDI File: type 1, 96 ticks per quarter note -----------------
 # Track 1: tempo and time signature 3/4 (ignored / quantum 3); track 2: a
 # note on channel 3 at tick 96 for 48 ticks, then a program change.

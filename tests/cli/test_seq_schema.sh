@@ -37,7 +37,9 @@ document-not-an-object|
 unknown-top-level-key|
 quantum-0|/quantum
 quantum-65|/quantum
+quantum-0.06|/quantum
 loop-beats-0|/loop_beats
+loop-beats-1e-300|/loop_beats
 missing-channel|/tracks/0
 channel-0|/tracks/0/channel
 channel-17|/tracks/0/channel

@@ -7,9 +7,12 @@
 #include "sequence/JsonFormat.hpp"
 #include "sequence/MidiFile.hpp"
 
+#include <fmt/core.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 
 using namespace linktools;
 using namespace linktools::sequence;
@@ -92,4 +95,40 @@ TEST_CASE("fuzz midi_file: crash-padded-meta-length.mid, a meta event length wri
           "song.mid: expected a meta event length in one byte (libsmf reads no other), got 0 written "
           "in 2 bytes (type 0x03) (track 1, tick 0)");
   }
+}
+
+TEST_CASE("fuzz sequence_json: hang-tiny-loop.json, a loop of 1e-300 beats") {
+  // loop_beats 1e-300 was "above 0" and passed --check. Playing it, each
+  // pass moved the position by less than a double can tell apart at any
+  // beat past 0, so one render call never reached the end of its window:
+  // `link-seq --dry-run --beats 1` grew to 12 GB and did not stop on SIGTERM.
+  // A quantum of 1e-300 with --loop made the same pass. Both are refused
+  // now: a loop or a bar is at least a sixty-fourth note.
+  const std::string events = R"("tracks": [{"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 1}]}])";
+  for (const auto& [top, pointer] :
+       {std::pair{R"("loop_beats": 1e-300)", "/loop_beats"}, std::pair{R"("quantum": 1e-300)", "/quantum"},
+        std::pair{R"("loop_beats": 0.0624)", "/loop_beats"}, std::pair{R"("quantum": 0.0624)", "/quantum"}}) {
+    CAPTURE(top);
+    const ParseResult r = parse_json_sequence(fmt::format(R"({{"format": "link-seq/1", {}, {}}})", top, events));
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].pointer == pointer);
+  }
+  const ParseResult shortest = parse_json_sequence(
+      fmt::format(R"({{"format": "link-seq/1", "quantum": 0.0625, "loop_beats": 0.0625, {}}})", events));
+  REQUIRE(shortest.ok());
+  CHECK(loop_length(shortest.sequence, shortest.sequence.quantum) == kMinLoopBeats);
+}
+
+TEST_CASE("fuzz midi_file: a time signature of 6/2^35 gives no quantum of 7e-10 beats") {
+  // The same tiny bar from a MIDI file: a denominator of 2^35 made a quantum
+  // of 7e-10 beats, and with --loop a pass as short. Such a time signature
+  // now leaves the quantum at 4, as one above 64 beats already did.
+  if (!midi_files_readable()) return;
+  const std::string track = std::string("\0\xff\x58\x04\x06\x23\x18\x08", 8) +
+                            std::string("\0\x90\x3c\x40\x60\x80\x3c\x40\0\xff\x2f\0", 12);
+  const std::string file = std::string("MThd\0\0\0\6\0\0\0\1\0\x60MTrk\0\0\0", 21) +
+                           static_cast<char>(track.size()) + track;
+  const Sequence s = read_midi_file(bytes_of(file), "song.mid");
+  CHECK(s.quantum == 4.0);
+  CHECK(s.events.size() == 1);
 }

@@ -154,7 +154,7 @@ TEST_CASE("validate: a negative value as a separate word reaches validate") {
   CHECK(options.common.quantum == -1.0);
   CHECK(options.common.timeout_s == -1.0);
   CHECK_THROWS_WITH_AS(linktools::validate(options),
-                       "--quantum: expected a number of beats in (0, 64], got -1", ToolError);
+                       "--quantum: expected a number of beats from 0.0625 to 64, got -1", ToolError);
 }
 
 TEST_CASE("validate: --quantum nan and inf parse as numbers and validate rejects them") {
@@ -174,7 +174,7 @@ TEST_CASE("validate: error messages name the flag and what was expected") {
   SUBCASE("--quantum 0") {
     const auto options = parse_status("--quantum 0");
     CHECK_THROWS_WITH_AS(linktools::validate(options),
-                         "--quantum: expected a number of beats in (0, 64], got 0", ToolError);
+                         "--quantum: expected a number of beats from 0.0625 to 64, got 0", ToolError);
   }
   SUBCASE("--timeout 3601") {
     const auto options = parse_status("--timeout 3601");

@@ -204,9 +204,9 @@ TEST_CASE("values out of range") {
   CHECK(only_problem(doc(R"({"beat": 0, "pitch_bend": 1.5})")) ==
         "/tracks/0/events/0/pitch_bend: expected a pitch bend in -1..1, got 1.5");
   CHECK(only_problem(doc("", R"("quantum": 0,)")) ==
-        "/quantum: expected beats per bar in (0, 64], got 0");
+        "/quantum: expected beats per bar from 0.0625 to 64, got 0");
   CHECK(only_problem(doc("", R"("loop_beats": -4,)")) ==
-        "/loop_beats: expected a loop length in beats above 0, got -4");
+        "/loop_beats: expected a loop length of at least 0.0625 beats (a sixty-fourth note), got -4");
 }
 
 TEST_CASE("raw bytes must be one complete MIDI message") {

@@ -217,8 +217,7 @@ Sequence to_sequence(const smf_t& smf) {
       mapper.add(*smf_track_get_event_by_number(track, e), first_time_signature);
     mapper.finish(sequence);
   }
-  if (first_time_signature && first_time_signature->quantum > 0.0 &&
-      first_time_signature->quantum <= 64.0)
+  if (first_time_signature && timeline::is_valid_quantum(first_time_signature->quantum))
     sequence.quantum = first_time_signature->quantum;
   sort_events(sequence);
   return sequence;
