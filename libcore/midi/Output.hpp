@@ -12,6 +12,7 @@
 
 #include "midi/Event.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ public:
   virtual std::optional<std::string> failure() const = 0;
   // True when the failure is only that a pipe's reader went away.
   virtual bool reader_gone() const { return false; }
+  // Messages that could not be sent although the output works: JACK's port
+  // buffer had no room left in a cycle. Counted from start(); thread-safe.
+  virtual std::uint64_t dropped() const { return 0; }
   // One line for people: "JACK port link-midiclock:out -> synth:midi_in".
   virtual std::string description() const = 0;
 };

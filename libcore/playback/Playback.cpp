@@ -6,6 +6,8 @@
 #include "session/Join.hpp"
 #include "status/StatusReport.hpp"
 
+#include <fmt/core.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -60,6 +62,13 @@ void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
   if (options.live) status.finish_live();
   if (const auto broke = output.failure(); broke && !output.reader_gone())
     throw failure(output.description(), *broke);
+  // Lost messages may be note-offs or clock ticks: the run did not do what
+  // it promised, though it played to the end.
+  if (const std::uint64_t lost = output.dropped(); lost > 0)
+    throw failure(output.description(),
+                  fmt::format("{} MIDI message{} could not be sent: the port's buffer was full in "
+                              "a cycle (too many messages at once)",
+                              lost, lost == 1 ? "" : "s"));
 }
 
 } // namespace linktools

@@ -169,6 +169,24 @@ wait_for 5 "link-seq --dry-run to end on SIGTERM" \
 wait "$dense" || fail "--dry-run stopped by SIGTERM: exit $? ($(cat "$WORK/dense.err"))"
 pass "loops shorter than a sixty-fourth note are refused; a dense --dry-run stops on a closed pipe or SIGTERM"
 
+# --- more at once than JACK's port buffer holds: reported, exit 1 ------------
+# 4800 controller messages on one beat: far more than one cycle's MIDI buffer
+# (32 KiB in JACK 2) holds. What could not be sent is counted and reported.
+python3 -c '
+import json, sys
+events = [{"beat": 0, "cc": 1, "value": i % 128} for i in range(300)]
+json.dump({"format": "link-seq/1", "tracks": [{"channel": c, "events": events} for c in range(1, 17)]},
+          open(sys.argv[1], "w"))' "$WORK/crowd.json"
+mark_dump
+expect_exit 1 "$BIN/link-seq" --backend jack --connect midi-monitor:input --timeout 0 --quantum 1 "$WORK/crowd.json"
+grep -q "^link-seq: error: JACK port link-seq:out -> midi-monitor:input: [0-9]* MIDI messages could not be sent: the port's buffer was full in a cycle (too many messages at once)$" \
+  "$WORK/stderr" || fail "dropped messages: $(cat "$WORK/stderr")"
+# Some went out (jack_midi_dump cannot take them all in, so it does not count).
+lost=$(sed -n 's/.*: \([0-9]*\) MIDI messages could not be sent.*/\1/p' "$WORK/stderr")
+[ "$lost" -gt 0 ] && [ "$lost" -lt 4800 ] || fail "dropped $lost of 4800 controller messages"
+wait_for 5 "the controller messages" sh -c "tail -n +$((MARK + 1)) '$WORK/dump.txt' | grep -q ': b'"
+pass "messages JACK had no room for are counted ($lost of 4800) and end the run with exit 1"
+
 # --- a Standard MIDI File: type 1, 96 ticks per quarter note -----------------
 # Track 1: tempo and time signature 3/4 (ignored / quantum 3); track 2: a
 # note on channel 3 at tick 96 for 48 ticks, then a program change.

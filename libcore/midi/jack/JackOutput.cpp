@@ -101,6 +101,7 @@ public:
   }
 
   std::optional<std::string> failure() const override { return shutdown_.failure(); }
+  std::uint64_t dropped() const override { return dropped_.load(std::memory_order_relaxed); }
 
   std::string description() const override {
     std::string d = fmt::format("JACK port {}", jack_port_name(port_));
