@@ -66,8 +66,8 @@ void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
   // it promised, though it played to the end.
   if (const std::uint64_t lost = output.dropped(); lost > 0)
     throw failure(output.description(),
-                  fmt::format("{} MIDI message{} could not be sent: the port's buffer was full in "
-                              "a cycle (too many messages at once)",
+                  fmt::format("{} MIDI message{} could not be sent: more came at once than the "
+                              "port's buffer and the backlog behind it hold",
                               lost, lost == 1 ? "" : "s"));
 }
 

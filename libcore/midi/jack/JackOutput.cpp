@@ -7,6 +7,11 @@
 // session state on this audio thread, and ask the source for exactly this
 // window's events. An event at host time t lands on frame
 // round((t - window start) / frame length): within half a frame.
+//
+// A cycle's port buffer holds a few thousand messages (32 KiB in JACK 2).
+// What does not fit waits in a backlog and goes out first in the next
+// cycles, late but in order; only what overflows the backlog too is lost,
+// and counted (dropped()).
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"
 #include "midi/ClockOffset.hpp"
@@ -18,6 +23,7 @@
 #include <jack/midiport.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -94,6 +100,10 @@ public:
     while (finishing_.load(std::memory_order_acquire) && !shutdown_.happened() &&
            std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Then the backlog, if the last events did not fit in one cycle.
+    while (backlog_size_.load(std::memory_order_acquire) > 0 && !shutdown_.happened() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // Two more periods, so the buffer holding them is delivered.
     jack_client::wait_periods(client_.get(), 2);
     jack_deactivate(client_.get());
@@ -110,9 +120,37 @@ public:
   }
 
 private:
-  // Writes events into this cycle's port buffer at their frames.
+  // Messages waiting for room in a port buffer, oldest first. Fixed
+  // capacity: the process thread never allocates.
+  class Backlog {
+  public:
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+    const Message& front() const noexcept { return ring_[head_]; }
+    void pop() noexcept {
+      head_ = (head_ + 1) % ring_.size();
+      --size_;
+    }
+    bool push(const Message& m) noexcept {
+      if (size_ == ring_.size()) return false;
+      ring_[(head_ + size_) % ring_.size()] = m;
+      ++size_;
+      return true;
+    }
+
+  private:
+    // Six cycles' worth of full buffers: a chord on every key of every
+    // channel, with room to spare.
+    std::array<Message, 16384> ring_{};
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+  };
+
+  // Writes events into this cycle's port buffer at their frames; behind a
+  // backlog, or when the buffer is full, into the backlog (keeping order).
   struct FrameSink final : EventSink {
     void* buffer = nullptr;
+    Backlog* backlog = nullptr;
     double start_us = 0.0;    // Link time of frame 0
     double us_per_frame = 0.0;
     jack_nframes_t frames = 0;
@@ -122,11 +160,23 @@ private:
       const double at = std::round((static_cast<double>(e.time.count()) - start_us) / us_per_frame);
       auto frame = static_cast<jack_nframes_t>(std::clamp(at, 0.0, static_cast<double>(frames - 1)));
       frame = std::max(frame, last); // JACK wants frames in order
-      last = frame;
-      if (jack_midi_event_write(buffer, frame, e.message.bytes.data(), e.message.size) != 0)
-        ++dropped;
+      if (backlog->empty() &&
+          jack_midi_event_write(buffer, frame, e.message.bytes.data(), e.message.size) == 0) {
+        last = frame;
+        return;
+      }
+      if (!backlog->push(e.message)) ++dropped;
     }
   };
+
+  // The backlog's messages at the start of this cycle, as many as fit.
+  void send_backlog(void* buffer) noexcept {
+    while (!backlog_.empty()) {
+      const Message& m = backlog_.front();
+      if (jack_midi_event_write(buffer, 0, m.bytes.data(), m.size) != 0) break;
+      backlog_.pop();
+    }
+  }
 
   static int process_thunk(jack_nframes_t n, void* self) {
     return static_cast<JackOutput*>(self)->process(n);
@@ -145,6 +195,11 @@ private:
   int process(jack_nframes_t nframes) {
     void* buffer = jack_port_get_buffer(port_, nframes);
     jack_midi_clear_buffer(buffer);
+    send_backlog(buffer);
+    const struct Publish { // the backlog's size, for stop(), however this returns
+      JackOutput& self;
+      ~Publish() { self.backlog_size_.store(self.backlog_.size(), std::memory_order_release); }
+    } publish{*this};
     EventSource* source = source_.load(std::memory_order_acquire);
     if (!source || nframes == 0) return 0;
 
@@ -154,6 +209,7 @@ private:
       return 0;
     FrameSink sink;
     sink.buffer = buffer;
+    sink.backlog = &backlog_;
     sink.frames = nframes;
     sink.us_per_frame = times.us_per_frame;
     sink.start_us = times.start_us;
@@ -161,6 +217,7 @@ private:
 
     if (finishing_.load(std::memory_order_acquire)) {
       source->finish(HostTime(std::llround(sink.start_us)), sink);
+      dropped_.fetch_add(sink.dropped, std::memory_order_relaxed);
       source_.store(nullptr, std::memory_order_release);
       finishing_.store(false, std::memory_order_release);
       return 0;
@@ -194,12 +251,14 @@ private:
   jack_client::ShutdownWatch shutdown_;
   std::atomic<jack_nframes_t> latency_frames_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::size_t> backlog_size_{0};
   bool active_ = false;
   bool stopped_ = false;
   // Process thread only.
   ClockOffset offset_;
   HostTime cursor_{0};
   bool have_cursor_ = false;
+  Backlog backlog_;
 };
 
 } // namespace
