@@ -134,27 +134,41 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     return later != changes.begin() && t - *std::prev(later) <= change_window_us;
   };
 
-  // Second pass: missing and extra steps, and how many of them came within
-  // a change's window (where the peers still learn of it).
+  // Second pass: missing and extra steps, how many of them came within a
+  // change's window (where the peers still learn of it), and the slips of
+  // the count.
   have_previous = false;
   std::int64_t previous_tick = 0;
+  double slip_began_us = 0.0;
+  double last_us = 0.0;
   for (const Observation& o : observations) {
     if (!is_timed(o.status, measure)) continue;
     if (o.time_us >= measure_from_us && have_previous) {
       // GridProbe puts every tick on a whole step, so this divides exactly.
       const std::int64_t step = (o.tick - previous_tick) / step_ticks;
       const std::uint64_t missing = step > 1 ? static_cast<std::uint64_t>(step - 1) : 0;
-      const std::uint64_t extra = step < 1 ? 1 : 0;
+      const std::uint64_t extra = step < 1 ? static_cast<std::uint64_t>(1 - step) : 0;
       s.missing += missing;
       s.extra += extra;
       if (after_change(o.time_us)) {
         s.missing_after_changes += missing;
         s.extra_after_changes += extra;
       }
+      const std::int64_t offset = s.count_offset - (step - 1);
+      if (s.count_offset == 0 && offset != 0) {
+        ++s.slips;
+        if (!after_change(o.time_us)) ++s.slips_away_from_changes;
+        slip_began_us = o.time_us;
+      } else if (s.count_offset != 0 && offset == 0) {
+        s.longest_slip_us = std::max(s.longest_slip_us, o.time_us - slip_began_us);
+      }
+      s.count_offset = offset;
+      last_us = o.time_us;
     }
     have_previous = true;
     previous_tick = o.tick;
   }
+  if (s.count_offset != 0) s.longest_slip_us = std::max(s.longest_slip_us, last_us - slip_began_us);
 
   // Third pass: the errors, inside and outside the windows after changes.
   std::vector<double> errors; // signed, in arrival order

@@ -136,11 +136,25 @@ struct TimingSummary {
   ErrorFigures all;
   // Counted in steps (grid ticks for the clock, step_ticks for note-ons):
   std::uint64_t missing = 0;   // steps skipped between two timed messages
-  std::uint64_t extra = 0;     // timed messages that did not advance the step
+  // Steps a timed message went back or stood still by: 1 for a repeat, 3 for
+  // a step from tick 10 to tick 8 (a device has then counted 3 too many).
+  std::uint64_t extra = 0;
   // Of those, the ones seen within the window after a tempo change.
   std::uint64_t missing_after_changes = 0;
   std::uint64_t extra_after_changes = 0;
   std::size_t tempo_changes = 0;
+  // What a device counting the steps ends up with. The count offset is the
+  // steps received minus the grid steps passed, from the first measured
+  // message (missing minus extra so far, negated). A step lost or doubled
+  // for good leaves it away from 0. It also leaves 0 for a while when the
+  // sender heard of a change later than the receiver, or stalled: it ran
+  // ahead and waits for the grid, or fell behind and sends what it owes at
+  // once; and it is back at 0 when that is done. Each time it leaves 0 is a
+  // slip; the longest shows how long such a wait or catch-up lasted.
+  std::int64_t count_offset = 0; // at the end of the run
+  std::size_t slips = 0;
+  std::size_t slips_away_from_changes = 0; // begun outside every change window
+  double longest_slip_us = 0.0;            // to the end of the run for one still open
   // Ticks within the window after a tempo change, and max |error| of the
   // ticks outside those windows and inside them.
   std::size_t ticks_after_changes = 0;

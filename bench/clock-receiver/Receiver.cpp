@@ -76,6 +76,10 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"extra", s.extra},
       {"missing_after_changes", s.missing_after_changes},
       {"extra_after_changes", s.extra_after_changes},
+      {"count_offset", s.count_offset},
+      {"slips", s.slips},
+      {"slips_away_from_changes", s.slips_away_from_changes},
+      {"longest_slip_ms", std::round(s.longest_slip_us) / 1000.0},
       {"drift_us", us(s.all.drift_us)},
       {"tempo_changes", s.tempo_changes},
       {"ticks_after_changes", s.ticks_after_changes},
@@ -172,6 +176,9 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                        within, f.measure.step_ticks, plural(f.measure.step_ticks));
   else
     out += fmt::format("missing {}   extra {}{}\n", s.missing, s.extra, within);
+  out += fmt::format("count offset {:+d} at the end (received minus grid: 0 is nothing lost or "
+                     "doubled)   slips {} ({} away from changes), the longest {:.0f} ms\n",
+                     s.count_offset, s.slips, s.slips_away_from_changes, s.longest_slip_us / 1000.0);
   out += fmt::format("tempo changes {}   max |error| {} outside the {:g} ms after a change, {} "
                      "inside ({} {})\n",
                      s.tempo_changes,

@@ -181,3 +181,62 @@ TEST_CASE("missing and extra steps: counted, and apart when within a tempo chang
   CHECK(s.missing_after_changes == 1);
   CHECK(s.extra_after_changes == 1);
 }
+
+namespace {
+
+// Clock ticks a millisecond apart from t = 1 s, placed on the given grid
+// ticks; tempo 120 up to `change_at` (an index), 60 from there on.
+std::vector<Observation> placed(const std::vector<std::int64_t>& grid_ticks, std::size_t change_at) {
+  std::vector<Observation> out;
+  for (std::size_t i = 0; i < grid_ticks.size(); ++i) {
+    Observation o;
+    o.status = kClock;
+    o.tick = grid_ticks[i];
+    o.time_us = 1e6 + 1000.0 * static_cast<double>(i);
+    o.tempo = i < change_at ? 120.0 : 60.0;
+    out.push_back(o);
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("count offset: a sender that ran ahead of a slower grid waits; nothing is lost") {
+  // What bench/soak saw after 187 -> 44 BPM: the sender, late to hear of
+  // it, sent ticks 11-15 on the old grid; the receiver's new grid puts them
+  // all near tick 11. The sender then waits until the grid reaches 16.
+  const auto obs = placed({8, 9, 10, 11, 11, 11, 11, 11, 16, 17, 18}, 3);
+  const TimingSummary s = summarize(obs, 0.0, 2'000.0); // a window shorter than the wait
+  CHECK(s.missing == 4);
+  CHECK(s.extra == 4);
+  CHECK(s.missing_after_changes == 0); // the wait ends outside the window
+  CHECK(s.count_offset == 0);
+  CHECK(s.slips == 1);
+  CHECK(s.slips_away_from_changes == 0);
+  CHECK(s.longest_slip_us == doctest::Approx(4000.0)); // ticks at 4 ms (index 4) to 8 ms
+}
+
+TEST_CASE("count offset: a step back counts every step it undoes") {
+  // 10, 16 (5 missing), 12 (back 4: 5 extra): a device counted 12 - 10 = 2
+  // steps for two messages. The per-step tally once called the step back 1.
+  const TimingSummary s = summarize(placed({9, 10, 16, 12, 13}, 99), 0.0);
+  CHECK(s.missing == 5);
+  CHECK(s.extra == 5);
+  CHECK(s.count_offset == 0);
+  CHECK(s.slips == 1);
+  CHECK(s.slips_away_from_changes == 1);
+}
+
+TEST_CASE("count offset: a tick lost or doubled for good stays in it, the slip open to the end") {
+  const TimingSummary lost = summarize(placed({0, 1, 2, 4, 5, 6, 7}, 99), 0.0);
+  CHECK(lost.count_offset == -1);
+  CHECK(lost.slips == 1);
+  CHECK(lost.longest_slip_us == doctest::Approx(3000.0)); // from index 3 to the last, 6
+  const TimingSummary doubled = summarize(placed({0, 1, 2, 2, 3, 4}, 99), 0.0);
+  CHECK(doubled.count_offset == 1);
+  CHECK(doubled.extra == 1);
+  const TimingSummary clean = summarize(placed({0, 1, 2, 3}, 99), 0.0);
+  CHECK(clean.count_offset == 0);
+  CHECK(clean.slips == 0);
+  CHECK(clean.longest_slip_us == 0.0);
+}
