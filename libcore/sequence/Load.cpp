@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <sys/stat.h>
 
 namespace linktools::sequence {
@@ -47,6 +49,21 @@ std::string read_all(std::FILE* file, const std::string& name) {
   return text;
 }
 
+// A pointer as a message shows it: a key may hold any character, and a
+// newline or an escape sequence must not reach the terminal as such, so
+// control characters are written as JSON writes them (\u000a).
+std::string shown_pointer(std::string_view pointer) {
+  std::string out;
+  for (const char c : pointer) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F)
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(byte));
+    else
+      out += c;
+  }
+  return out;
+}
+
 } // namespace
 
 Sequence load_sequence(const std::string& path) {
@@ -74,7 +91,7 @@ Sequence load_sequence(const std::string& path) {
   std::vector<std::string> lines;
   for (const auto& p : result.problems)
     lines.push_back(p.pointer.empty() ? fmt::format("{}: {}", name, p.message)
-                                      : fmt::format("{}: {}: {}", name, p.pointer, p.message));
+                                      : fmt::format("{}: {}: {}", name, shown_pointer(p.pointer), p.message));
   if (result.problems_dropped)
     lines.push_back(fmt::format("{}: ... and {} more problems", name, result.problems_dropped));
   const std::size_t total = result.problems.size() + result.problems_dropped;

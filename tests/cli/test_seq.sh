@@ -48,6 +48,14 @@ expect_exit 2 "$BIN/link-seq" --backend jack --connect midi-monitor:input "$WORK
 grep -q "huge.json: expected a file of at most 512 MiB, got 513 MiB" "$WORK/stderr" \
   || fail "huge file message: $(cat "$WORK/stderr")"
 rm -f "$WORK/huge.json"
+# A key holding a newline and an escape: shown escaped, never raw on the
+# terminal (three lines: the key, the event of no kind, the count).
+printf '{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": 0, "a\\nb\\u001b[31m": 1}]}]}' \
+  >"$WORK/control.json"
+expect_exit 2 "$BIN/link-seq" --check "$WORK/control.json"
+[ "$(wc -l <"$WORK/stderr")" -eq 3 ] && ! grep -q "$(printf '\033')" "$WORK/stderr" \
+  && grep -q '^.*control.json: /tracks/0/events/0/a\\u000ab\\u001b\[31m: expected a key of an event' "$WORK/stderr" \
+  || fail "a key with control characters: $(od -c "$WORK/stderr" | head -n 8)"
 expect_exit 2 "$BIN/link-seq" --backend jack --connect no-such:port "$WORK/pattern.json"
 expect_exit 2 "$BIN/link-seq" --bars 2 --beats 3 "$WORK/pattern.json"
 sleep 0.3
