@@ -219,6 +219,8 @@ private:
       source->finish(HostTime(std::llround(sink.start_us)), sink);
       dropped_.fetch_add(sink.dropped, std::memory_order_relaxed);
       source_.store(nullptr, std::memory_order_release);
+      // Before finishing_ is cleared: stop() reads it next.
+      backlog_size_.store(backlog_.size(), std::memory_order_release);
       finishing_.store(false, std::memory_order_release);
       return 0;
     }
