@@ -49,6 +49,12 @@ wait_for() {
   done
 }
 
+# has_ended PID: the process has ended: gone, or a zombie (state Z) until its
+# parent waits for it. Its name, in parentheses, may hold spaces.
+has_ended() {
+  [ ! -e "/proc/$1/stat" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ]
+}
+
 # json_is TEXT FILTER: the filter holds for the JSON in TEXT; false for no
 # text at all (jq 1.6 -e says yes to empty input).
 json_is() { [ -n "$1" ] && printf '%s\n' "$1" | jq -e "$2"; }

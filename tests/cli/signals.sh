@@ -61,8 +61,7 @@ interrupt() {
   # Up to 10 s for it to end (a zombie has ended: it waits for us), then
   # SIGKILL. No watchdog process: waiting for one cost 10 s a run under ctest.
   end=$(( $(date +%s%N) / 1000000 + 10000 ))
-  while [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || echo Z)" != Z ] &&
-        [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+  while ! has_ended "$pid" && [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
     sleep 0.02
   done
   kill -KILL "$pid" 2>/dev/null || true

@@ -171,9 +171,7 @@ timeout 20 "$BIN/link-seq" --dry-run --timeout 0 --beats 1 "$WORK/dense.json" >"
 dense=$!
 sleep 1
 kill -TERM "$dense"
-# Ended: a zombie (state Z) until waited for, or gone.
-wait_for 5 "link-seq --dry-run to end on SIGTERM" \
-  sh -c "! [ -e /proc/$dense/stat ] || [ \"\$(sed 's/.*) //' /proc/$dense/stat | cut -c1)\" = Z ]"
+wait_for 5 "link-seq --dry-run to end on SIGTERM" has_ended "$dense"
 wait "$dense" || fail "--dry-run stopped by SIGTERM: exit $? ($(cat "$WORK/dense.err"))"
 pass "loops shorter than a sixty-fourth note are refused; a dense --dry-run stops on a closed pipe or SIGTERM"
 
