@@ -14,6 +14,10 @@ namespace {
 constexpr double kTicksPerBeat = midi::kTicksPerBeat;
 // How far back a change we hear of can lie (see tempo_change_time).
 constexpr double kMaxChangeAgeUs = 1e6;
+// How late a peer typically hears of a tempo change here (20-200 ms).
+constexpr double kTypicalHearingUs = 100e3;
+// A move of the grid by no more than this is never taken for a renumbering.
+constexpr double kRenumberingBeats = 1.0;
 
 // Tempi arrive as doubles computed from Link's microseconds-per-beat; treat
 // anything closer than this as the same tempo rather than trust ==.
@@ -40,10 +44,21 @@ bool is_timed(std::uint8_t status, const Measure& measure) noexcept {
   return status == midi::kClock;
 }
 
-double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
-                         double quantum) noexcept {
+double grid_renumbering(const SessionState& before, const SessionState& after, double now_us,
+                        double quantum) noexcept {
   const HostTime now(std::llround(now_us));
   const double apart = after.beat_at_time(now, quantum) - before.beat_at_time(now, quantum);
+  const double drift = (after.tempo() - before.tempo()) / 60e6 * kTypicalHearingUs;
+  const double moved = apart - drift;
+  if (std::abs(moved) <= kRenumberingBeats) return 0.0;
+  return std::round(moved / quantum) * quantum;
+}
+
+double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
+                         double quantum, double renumbered_by) noexcept {
+  const HostTime now(std::llround(now_us));
+  const double apart =
+      after.beat_at_time(now, quantum) - before.beat_at_time(now, quantum) - renumbered_by;
   const double closing_per_us = (after.tempo() - before.tempo()) / 60e6;
   if (closing_per_us == 0.0) return now_us;
   const double met = now_us - apart / closing_per_us;
@@ -52,22 +67,28 @@ double tempo_change_time(const SessionState& before, const SessionState& after, 
 
 Observation GridProbe::observe(const SessionState& state, std::span<const std::uint8_t> message,
                                double time_us) noexcept {
-  if (previous_ && !same_tempo(state.tempo(), previous_->tempo()))
-    tempo_since_us_ = tempo_change_time(*previous_, state, time_us, quantum_);
+  if (previous_) {
+    const double bars = grid_renumbering(*previous_, state, time_us, quantum_);
+    renumbered_beats_ += bars;
+    if (!same_tempo(state.tempo(), previous_->tempo()))
+      tempo_since_us_ = tempo_change_time(*previous_, state, time_us, quantum_, bars);
+  }
   previous_ = state;
   // Link works in whole microseconds; the fraction of time_us is kept in the
   // error so a sub-microsecond time is not rounded twice.
   const HostTime at(std::llround(time_us));
-  const double beat = state.beat_at_time(at, quantum_);
+  const double beat = state.beat_at_time(at, quantum_) - renumbered_beats_;
   const double step = static_cast<double>(step_ticks_);
   const auto tick = static_cast<std::int64_t>(std::llround(beat * kTicksPerBeat / step)) *
                     step_ticks_;
-  const HostTime grid = state.time_at_beat(static_cast<double>(tick) / kTicksPerBeat, quantum_);
+  const HostTime grid = state.time_at_beat(
+      static_cast<double>(tick) / kTicksPerBeat + renumbered_beats_, quantum_);
   const std::uint8_t status = message.empty() ? 0 : message[0];
   const bool channel_message = status >= 0x80 && status < 0xF0;
   const std::uint8_t note = channel_message && message.size() >= 2 ? message[1] : 0;
   return {status, note, time_us, tick, time_us - static_cast<double>(grid.count()),
-          state.tempo(), tempo_since_us_, XrunProximity::away};
+          state.tempo(), tempo_since_us_, XrunProximity::away,
+          std::numeric_limits<double>::quiet_NaN(), renumbered_beats_};
 }
 
 double nearest_rank(std::span<const double> sorted, double p) noexcept {
@@ -113,10 +134,14 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
                         double change_window_us, const Measure& measure) {
   TimingSummary s;
   const std::int64_t step_ticks = std::max<std::int64_t>(1, measure.step_ticks);
-  // First pass: the tempo changes, dated.
+  // First pass: the tempo changes, dated, and the renumberings followed.
   std::vector<double> changes;
   bool have_previous = false;
   double previous_tempo = 0.0;
+  for (std::size_t i = 1; i < observations.size(); ++i)
+    if (observations[i].time_us >= measure_from_us &&
+        observations[i].renumbered_beats != observations[i - 1].renumbered_beats)
+      ++s.grid_renumberings;
   for (const Observation& o : observations) {
     if (!is_timed(o.status, measure)) continue;
     if (have_previous && !same_tempo(o.tempo, previous_tempo)) {

@@ -58,6 +58,9 @@ struct Observation {
   // input has no cycles. It swings after a late wake-up, so the log shows
   // whether an outlier came with such a swing.
   double cycle_us = std::numeric_limits<double>::quiet_NaN();
+  // The beats GridProbe has taken off the receiver's own beat numbers so
+  // far, to follow its whole-bar renumberings (0 until the first one).
+  double renumbered_beats = 0.0;
 };
 
 // Whether `message` (one complete MIDI message, status byte first) is one
@@ -75,6 +78,11 @@ bool is_timed(std::uint8_t status, const Measure& measure) noexcept;
 // moments; so the change is dated by when it took effect, not by when we
 // noticed. Link changes tempo keeping the beat of the moment of the change,
 // so that moment is where the old grid and the new one meet.
+// Link keeps every peer's phase within the bar, but not its beat numbers: on
+// a session merge, say, the receiver's own numbers can move by whole bars
+// while the sender's do not. The probe follows such a renumbering (see
+// grid_renumbering) and goes on counting from where it was, as link-seq and
+// link-midiclock do, so the count of steps stays that of a device listening.
 // Thread-safe: no (one thread). Realtime-safe: yes.
 class GridProbe {
 public:
@@ -89,13 +97,26 @@ private:
   std::int64_t step_ticks_;
   std::optional<SessionState> previous_;
   double tempo_since_us_ = std::numeric_limits<double>::quiet_NaN();
+  double renumbered_beats_ = 0.0;
 };
+
+// How far `after` numbers the beats on from `before`, in whole bars of
+// `quantum` beats, seen at `now_us` (0 when it does not). What is not whole
+// bars is a tempo change heard of late: the grids drift apart from the
+// change on, at the difference of the tempi. The part of that drift a
+// change heard of kTypicalHearingUs late would give is taken off first, so a
+// change heard late is not taken for a bar; and a move of no more than a
+// beat is never one, as in link-seq and link-midiclock.
+double grid_renumbering(const SessionState& before, const SessionState& after, double now_us,
+                        double quantum) noexcept;
 
 // Where the grids of `before` and `after` (different tempi) meet, looking
 // back from `now_us`; clamped into the second before it, as a change we hear
 // of is never older than that (a grid that also moved is no plain change).
+// `renumbered_by`: the whole bars `after` numbers on from `before`
+// (grid_renumbering), left out.
 double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
-                         double quantum) noexcept;
+                         double quantum, double renumbered_by = 0.0) noexcept;
 
 struct TransportMessage {
   std::uint8_t status = 0;
@@ -143,6 +164,9 @@ struct TimingSummary {
   std::uint64_t missing_after_changes = 0;
   std::uint64_t extra_after_changes = 0;
   std::size_t tempo_changes = 0;
+  // Times the receiver's own beat numbers moved by whole bars and GridProbe
+  // followed (see GridProbe).
+  std::size_t grid_renumberings = 0;
   // What a device counting the steps ends up with. The count offset is the
   // steps received minus the grid steps passed, from the first measured
   // message (missing minus extra so far, negated). A step lost or doubled

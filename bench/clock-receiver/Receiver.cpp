@@ -82,6 +82,7 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
       {"longest_slip_ms", std::round(s.longest_slip_us) / 1000.0},
       {"drift_us", us(s.all.drift_us)},
       {"tempo_changes", s.tempo_changes},
+      {"grid_renumberings", s.grid_renumberings},
       {"ticks_after_changes", s.ticks_after_changes},
       {"max_outside_changes_us", us(s.max_outside_changes_us)},
   };
@@ -189,6 +190,10 @@ std::string to_text(const TimingSummary& s, const RunFacts& f) {
                      s.ticks_after_changes > 0 ? fmt::format("{:.1f} us", s.max_after_changes_us)
                                                : std::string("-"),
                      s.ticks_after_changes, timed_noun(f, s.ticks_after_changes));
+  if (s.grid_renumberings > 0)
+    out += fmt::format("the receiver's own beat numbers moved by whole bars {} time{}; counted on "
+                       "from where they were\n",
+                       s.grid_renumberings, plural(s.grid_renumberings));
   for (const TransportMessage& m : s.transport)
     out += fmt::format("{} at tick {}: error {:+.1f} us\n", message_name(m.status), m.tick,
                        m.error_us);
@@ -237,9 +242,9 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
     fmt::print(file.get(),
                "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
                "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{},"
-               "\"cycle_us\":{}}}\n",
+               "\"cycle_us\":{},\"renumbered_beats\":{:g}}}\n",
                o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
-               o.time_us < measure_from, near_xrun_json(o.xrun), cycle);
+               o.time_us < measure_from, near_xrun_json(o.xrun), cycle, o.renumbered_beats);
   }
   const bool ok = std::ferror(file.get()) == 0;
   if (std::fclose(file.release()) != 0 || !ok)

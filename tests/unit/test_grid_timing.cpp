@@ -1,6 +1,7 @@
 // Unit tests of the receiver's pure summary (GridTiming), compiled into
 // tests/unit's unit-tests by bench/CMakeLists.txt: the xrun windows and the
-// figures of the messages away from xruns. No JACK, no Link session.
+// figures of the messages away from xruns, and GridProbe on detached
+// session states. No JACK, no Link session.
 #include <doctest/doctest.h>
 
 #include "clock-receiver/GridTiming.hpp"
@@ -239,4 +240,88 @@ TEST_CASE("count offset: a tick lost or doubled for good stays in it, the slip o
   CHECK(clean.count_offset == 0);
   CHECK(clean.slips == 0);
   CHECK(clean.longest_slip_us == 0.0);
+}
+
+namespace {
+
+using linktools::HostTime;
+using linktools::SessionState;
+
+constexpr double kQuantum = 4.0;
+
+// The host time of grid beat `beat` under `state`, as the probe is given it.
+double at_beat(const SessionState& state, double beat) {
+  return static_cast<double>(state.time_at_beat(beat, kQuantum).count());
+}
+
+} // namespace
+
+TEST_CASE("grid probe: the receiver's beat numbers moving by a bar are followed, the count goes on") {
+  // Beat 100 at 10 s, 120 BPM. Half-way, the receiver's own numbers move
+  // back a bar (as on a session merge): the same moments, beat numbers 4 lower.
+  const auto before = SessionState::detached(120.0, HostTime(10'000'000), 100.0);
+  const auto after = SessionState::detached(120.0, HostTime(10'000'000), 96.0);
+  GridProbe probe(kQuantum);
+  std::vector<Observation> obs;
+  for (int k = 0; k < 96; ++k) {
+    const bool moved = k >= 48;
+    const double beat = (moved ? 96.0 : 100.0) + k / 24.0;
+    const SessionState& state = moved ? after : before;
+    obs.push_back(probe.observe(state, std::vector<std::uint8_t>{kClock}, at_beat(state, beat)));
+  }
+  for (int k = 0; k < 96; ++k) {
+    CHECK(obs[k].tick == 2400 + k); // beat 100 is tick 2400, and on
+    CHECK(obs[k].error_us == doctest::Approx(0.0).epsilon(1e-9));
+  }
+  CHECK(obs[47].renumbered_beats == 0.0);
+  CHECK(obs[48].renumbered_beats == -4.0);
+  const TimingSummary s = summarize(obs, 0.0);
+  CHECK(s.grid_renumberings == 1);
+  CHECK(s.missing == 0);
+  CHECK(s.extra == 0);
+  CHECK(s.slips == 0);
+  CHECK(s.tempo_changes == 0);
+
+  // Unfollowed, the same moments would have stepped back 96 ticks.
+  GridProbe plain(kQuantum);
+  const auto o47 = plain.observe(before, std::vector<std::uint8_t>{kClock}, at_beat(before, 100 + 47 / 24.0));
+  CHECK(o47.tick == 2447);
+  CHECK(grid_renumbering(before, after, at_beat(after, 98.0), kQuantum) == -4.0);
+  CHECK(grid_renumbering(after, before, at_beat(after, 98.0), kQuantum) == 4.0);
+}
+
+TEST_CASE("grid probe: a tempo change heard late is no renumbering, and is dated where the grids meet") {
+  // 60 BPM, beat 48 at 20 s; 180 BPM from 24 s (beat 52) on, heard of later.
+  // (A detached state counts its bars from the beat it is given, so both
+  // are given a bar line.)
+  const auto slow = SessionState::detached(60.0, HostTime(20'000'000), 48.0);
+  const auto fast = SessionState::detached(180.0, HostTime(24'000'000), 52.0);
+  for (double late_ms : {20.0, 200.0, 500.0}) {
+    const double now = 24e6 + late_ms * 1000.0;
+    CAPTURE(late_ms);
+    CHECK(grid_renumbering(slow, fast, now, kQuantum) == 0.0);
+    CHECK(tempo_change_time(slow, fast, now, kQuantum) == doctest::Approx(24e6).epsilon(1e-7));
+  }
+  // Slower, heard late: the grids drift apart the other way.
+  CHECK(grid_renumbering(fast, slow, 24.3e6, kQuantum) == 0.0);
+}
+
+TEST_CASE("grid probe: a renumbering with a tempo change: the bars followed, the change dated") {
+  // As above, but the new grid also numbers its beats two bars on.
+  const auto slow = SessionState::detached(60.0, HostTime(20'000'000), 48.0);
+  const auto fast = SessionState::detached(180.0, HostTime(24'000'000), 60.0);
+  const double now = 24.15e6;
+  const double bars = grid_renumbering(slow, fast, now, kQuantum);
+  CHECK(bars == 8.0);
+  CHECK(tempo_change_time(slow, fast, now, kQuantum, bars) == doctest::Approx(24e6).epsilon(1e-7));
+
+  GridProbe probe(kQuantum);
+  const auto first = probe.observe(slow, std::vector<std::uint8_t>{kClock}, 23.5e6); // beat 51.5
+  const auto second = probe.observe(fast, std::vector<std::uint8_t>{kClock}, now);
+  CHECK(first.tick == 1236);
+  // At 24.15 s the fast grid, counted in the slow one's numbers, is at beat
+  // 52 + 0.45: tick 1258.8, nearest 1259.
+  CHECK(second.tick == 1259);
+  CHECK(second.renumbered_beats == 8.0);
+  CHECK(second.tempo_since_us == doctest::Approx(24e6).epsilon(1e-7));
 }
