@@ -70,7 +70,9 @@ std::unique_ptr<ClockInput> open_jack_input(Session& session, double quantum,
                                             const std::optional<std::string>& connect,
                                             const std::optional<AudioOnsets>& audio = std::nullopt);
 
+// `busy`: watch stdin without sleeping (a core kept busy), so a line is
+// stamped when it reached the pipe, not when this program's thread woke up.
 std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum,
-                                             const Measure& measure);
+                                             const Measure& measure, bool busy = false);
 
 } // namespace linktools::bench

@@ -268,6 +268,11 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
                                    "Read JSON Lines (--backend jsonl of link-midiclock or link-seq) from stdin");
   auto* connect = app->add_option("-c,--connect", options.connect,
                                   "JACK: connect this MIDI output port to our input");
+  auto* busy = app->add_flag("--busy-read", options.busy_read,
+                             "--stdin: keep one core trying to read instead of sleeping until a\n"
+                             "line comes, so a line's time is when it reached the pipe, not when\n"
+                             "this program woke up to it");
+  busy->needs(from_stdin);
   jack->excludes(from_stdin);
   connect->excludes(from_stdin);
   app->add_option(
@@ -345,7 +350,7 @@ ExitCode run_receiver(const ReceiverOptions& options) {
   }
   Session session;
   // The input first: without a JACK server there is nothing to join for.
-  auto input = options.from_stdin ? open_stdin_input(session, quantum, measure)
+  auto input = options.from_stdin ? open_stdin_input(session, quantum, measure, options.busy_read)
                                   : open_jack_input(session, quantum, measure, options.connect,
                                                     options.audio ? std::optional<AudioOnsets>(AudioOnsets{
                                                                         options.threshold, options.latency_frames})

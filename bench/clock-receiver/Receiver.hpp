@@ -17,6 +17,7 @@ struct ReceiverOptions {
   CommonOptions common;           // --quantum, --json, --timeout (the wait for a peer)
   bool jack = false;              // --jack: only says the default out loud
   bool from_stdin = false;        // --stdin instead of JACK
+  bool busy_read = false;         // --busy-read: poll stdin without sleeping
   std::optional<std::string> connect;
   double seconds = 10.0;          // the whole run, warm-up included
   double warmup_s = 1.0;

@@ -4,7 +4,8 @@
 // Only "bytes" is used. The sender's own times are what it meant and what it
 // believed; the benchmark measures when a line actually reached us, so each
 // read() is stamped with Link's clock as soon as it returns, and every line
-// it completes gets that stamp.
+// it completes gets that stamp. A read that waits in poll() adds this
+// program's own wake-up to the stamp; --busy-read keeps trying instead.
 #include "ClockInput.hpp"
 
 #include "cli/Errors.hpp"
@@ -14,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <optional>
 #include <poll.h>
 #include <unistd.h>
@@ -40,24 +42,42 @@ std::optional<midi::Message> message_of(std::string_view line) {
 
 class StdinInput final : public ClockInput {
 public:
-  StdinInput(Session& session, double quantum, const Measure& measure)
-      : session_(session), measure_(measure), probe_(quantum, measure.step_ticks) {
+  StdinInput(Session& session, double quantum, const Measure& measure, bool busy)
+      : session_(session), measure_(measure), probe_(quantum, measure.step_ticks), busy_(busy) {
     facts_.source = "stdin";
   }
 
-  void start() override {}
+  void start() override {
+    if (!busy_) return;
+    const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
+    if (flags < 0 || ::fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) < 0)
+      throw failure("stdin", std::string("cannot stop reads from waiting: ") + std::strerror(errno));
+  }
 
   bool collect(std::vector<Observation>& out, std::chrono::milliseconds wait) override {
-    pollfd fd{STDIN_FILENO, POLLIN, 0};
-    const int ready = ::poll(&fd, 1, static_cast<int>(wait.count()));
-    if (ready < 0) {
-      if (errno == EINTR) return true; // a stop signal; the caller checks it
-      throw failure("stdin", std::strerror(errno));
-    }
-    if (ready == 0) return true;
     char chunk[65536];
-    const ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
-    const auto arrived = static_cast<double>(session_.now().count());
+    ssize_t got = 0;
+    double arrived = 0.0;
+    if (busy_) {
+      // Try again and again until something is there or the wait is over.
+      const auto until = session_.now() + std::chrono::duration_cast<HostTime>(wait);
+      for (;;) {
+        got = ::read(STDIN_FILENO, chunk, sizeof chunk);
+        arrived = static_cast<double>(session_.now().count());
+        if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
+        if (session_.now() >= until) return true;
+      }
+    } else {
+      pollfd fd{STDIN_FILENO, POLLIN, 0};
+      const int ready = ::poll(&fd, 1, static_cast<int>(wait.count()));
+      if (ready < 0) {
+        if (errno == EINTR) return true; // a stop signal; the caller checks it
+        throw failure("stdin", std::strerror(errno));
+      }
+      if (ready == 0) return true;
+      got = ::read(STDIN_FILENO, chunk, sizeof chunk);
+      arrived = static_cast<double>(session_.now().count());
+    }
     if (got < 0) {
       if (errno == EINTR || errno == EAGAIN) return true;
       throw failure("stdin", std::strerror(errno));
@@ -94,6 +114,7 @@ private:
   Session& session_;
   Measure measure_;
   GridProbe probe_;
+  bool busy_;
   std::string pending_; // an incomplete last line, until its newline comes
   InputFacts facts_;
 };
@@ -101,8 +122,8 @@ private:
 } // namespace
 
 std::unique_ptr<ClockInput> open_stdin_input(Session& session, double quantum,
-                                             const Measure& measure) {
-  return std::make_unique<StdinInput>(session, quantum, measure);
+                                             const Measure& measure, bool busy) {
+  return std::make_unique<StdinInput>(session, quantum, measure, busy);
 }
 
 } // namespace linktools::bench

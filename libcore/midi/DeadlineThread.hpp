@@ -1,8 +1,9 @@
 #pragma once
 // Drives an EventSource from an ordinary thread that sleeps to each event's
 // deadline, for outputs that take messages "now" (jsonl, the ALSA
-// sequencer). Budget: what the machine's timer wakeups allow (tens of us on
-// an idle machine), against one frame for JACK.
+// sequencer). It wakes a little early and waits out the rest on the clock,
+// so an event leaves on time unless the wake-up itself came later than that
+// (a busy machine, a stalled virtual CPU); against one frame for JACK.
 
 #include "midi/Event.hpp"
 
