@@ -154,17 +154,18 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
   }
   // A tick can lie in a window of a change noticed only after it arrived.
   std::sort(changes.begin(), changes.end());
-  auto after_change = [&](double t) {
+  auto since_change = [&](double t) {
     const auto later = std::upper_bound(changes.begin(), changes.end(), t);
-    return later != changes.begin() && t - *std::prev(later) <= change_window_us;
+    return later == changes.begin() ? std::numeric_limits<double>::quiet_NaN()
+                                    : t - *std::prev(later);
   };
+  auto after_change = [&](double t) { return since_change(t) <= change_window_us; };
 
   // Second pass: missing and extra steps, how many of them came within a
   // change's window (where the peers still learn of it), and the slips of
   // the count.
   have_previous = false;
   std::int64_t previous_tick = 0;
-  double slip_began_us = 0.0;
   double last_us = 0.0;
   for (const Observation& o : observations) {
     if (!is_timed(o.status, measure)) continue;
@@ -181,11 +182,15 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       }
       const std::int64_t offset = s.count_offset - (step - 1);
       if (s.count_offset == 0 && offset != 0) {
-        ++s.slips;
-        if (!after_change(o.time_us)) ++s.slips_away_from_changes;
-        slip_began_us = o.time_us;
-      } else if (s.count_offset != 0 && offset == 0) {
-        s.longest_slip_us = std::max(s.longest_slip_us, o.time_us - slip_began_us);
+        Slip slip;
+        slip.began_us = o.time_us;
+        slip.since_change_us = since_change(o.time_us);
+        s.slip_list.push_back(slip);
+      }
+      if (s.count_offset != 0 || offset != 0) {
+        Slip& slip = s.slip_list.back();
+        if (std::abs(offset) > std::abs(slip.peak)) slip.peak = offset;
+        slip.length_us = o.time_us - slip.began_us;
       }
       s.count_offset = offset;
       last_us = o.time_us;
@@ -193,7 +198,15 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     have_previous = true;
     previous_tick = o.tick;
   }
-  if (s.count_offset != 0) s.longest_slip_us = std::max(s.longest_slip_us, last_us - slip_began_us);
+  if (s.count_offset != 0) {
+    s.slip_list.back().length_us = last_us - s.slip_list.back().began_us;
+    s.slip_list.back().open = true;
+  }
+  s.slips = s.slip_list.size();
+  for (const Slip& slip : s.slip_list) {
+    if (!(slip.since_change_us <= change_window_us)) ++s.slips_away_from_changes;
+    s.longest_slip_us = std::max(s.longest_slip_us, slip.length_us);
+  }
 
   // Third pass: the errors, inside and outside the windows after changes.
   std::vector<double> errors; // signed, in arrival order

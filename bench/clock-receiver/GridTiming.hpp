@@ -150,6 +150,16 @@ ErrorFigures error_figures(std::span<const double> errors);
 void mark_near_xruns(std::span<Observation> observations, std::span<const double> xrun_times_us,
                      bool record_full, double window_us) noexcept;
 
+// A time the count a device keeps was away from 0 (see TimingSummary).
+struct Slip {
+  double began_us = 0.0;  // the message that took the count away from 0
+  double length_us = 0.0; // until the message that brought it back, or the run's end
+  std::int64_t peak = 0;  // the count offset farthest from 0 in it
+  // From the newest tempo change dated at or before it began; NaN when none was.
+  double since_change_us = std::numeric_limits<double>::quiet_NaN();
+  bool open = false; // still away from 0 at the end of the run
+};
+
 struct TimingSummary {
   // The timed messages measured (after the warm-up: clock ticks, or
   // note-ons): how many, and their error figures (drift: how far the clock
@@ -179,6 +189,7 @@ struct TimingSummary {
   std::size_t slips = 0;
   std::size_t slips_away_from_changes = 0; // begun outside every change window
   double longest_slip_us = 0.0;            // to the end of the run for one still open
+  std::vector<Slip> slip_list;             // each of them, in order
   // Ticks within the window after a tempo change, and max |error| of the
   // ticks outside those windows and inside them.
   std::size_t ticks_after_changes = 0;

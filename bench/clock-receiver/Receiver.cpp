@@ -95,6 +95,16 @@ nlohmann::json to_json(const TimingSummary& s, const RunFacts& f) {
   j["max_after_changes_us"] = s.ticks_after_changes > 0
                                   ? nlohmann::json(tidy(s.max_after_changes_us))
                                   : nlohmann::json(nullptr);
+  auto slips = nlohmann::json::array();
+  for (const Slip& slip : s.slip_list)
+    slips.push_back({{"began_us", std::round(slip.began_us * 10.0) / 10.0},
+                     {"ms", std::round(slip.length_us) / 1000.0},
+                     {"peak", slip.peak},
+                     {"since_change_ms", std::isfinite(slip.since_change_us)
+                                             ? nlohmann::json(std::round(slip.since_change_us) / 1000.0)
+                                             : nlohmann::json(nullptr)},
+                     {"open", slip.open}});
+  j["slip_list"] = slips;
   auto transport = nlohmann::json::array();
   for (const TransportMessage& m : s.transport)
     transport.push_back({{"message", message_name(m.status)}, {"tick", m.tick},

@@ -6,6 +6,7 @@
 
 #include "clock-receiver/GridTiming.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -215,6 +216,13 @@ TEST_CASE("count offset: a sender that ran ahead of a slower grid waits; nothing
   CHECK(s.slips == 1);
   CHECK(s.slips_away_from_changes == 0);
   CHECK(s.longest_slip_us == doctest::Approx(4000.0)); // ticks at 4 ms (index 4) to 8 ms
+  REQUIRE(s.slip_list.size() == 1);
+  const Slip& slip = s.slip_list[0];
+  CHECK(slip.began_us == doctest::Approx(1.004e6));
+  CHECK(slip.length_us == doctest::Approx(4000.0));
+  CHECK(slip.peak == 4); // 11 at index 7 where 14 was due: 4 steps sent ahead
+  CHECK(slip.since_change_us == doctest::Approx(1000.0)); // the change at index 3, undated
+  CHECK_FALSE(slip.open);
 }
 
 TEST_CASE("count offset: a step back counts every step it undoes") {
@@ -233,6 +241,10 @@ TEST_CASE("count offset: a tick lost or doubled for good stays in it, the slip o
   CHECK(lost.count_offset == -1);
   CHECK(lost.slips == 1);
   CHECK(lost.longest_slip_us == doctest::Approx(3000.0)); // from index 3 to the last, 6
+  REQUIRE(lost.slip_list.size() == 1);
+  CHECK(lost.slip_list[0].open);
+  CHECK(lost.slip_list[0].peak == -1);
+  CHECK(std::isnan(lost.slip_list[0].since_change_us)); // no change at all before it
   const TimingSummary doubled = summarize(placed({0, 1, 2, 2, 3, 4}, 99), 0.0);
   CHECK(doubled.count_offset == 1);
   CHECK(doubled.extra == 1);
@@ -240,6 +252,7 @@ TEST_CASE("count offset: a tick lost or doubled for good stays in it, the slip o
   CHECK(clean.count_offset == 0);
   CHECK(clean.slips == 0);
   CHECK(clean.longest_slip_us == 0.0);
+  CHECK(clean.slip_list.empty());
 }
 
 namespace {
