@@ -14,9 +14,8 @@ namespace {
 constexpr double kTicksPerBeat = midi::kTicksPerBeat;
 // How far back a change we hear of can lie (see tempo_change_time).
 constexpr double kMaxChangeAgeUs = 1e6;
-// How late a peer typically hears of a tempo change here (20-200 ms).
-constexpr double kTypicalHearingUs = 100e3;
-// A move of the grid by no more than this is never taken for a renumbering.
+// A move of the grid by no more than this is never taken for a renumbering
+// (link-seq's kJumpBeats).
 constexpr double kRenumberingBeats = 1.0;
 
 // Tempi arrive as doubles computed from Link's microseconds-per-beat; treat
@@ -48,10 +47,8 @@ double grid_renumbering(const SessionState& before, const SessionState& after, d
                         double quantum) noexcept {
   const HostTime now(std::llround(now_us));
   const double apart = after.beat_at_time(now, quantum) - before.beat_at_time(now, quantum);
-  const double drift = (after.tempo() - before.tempo()) / 60e6 * kTypicalHearingUs;
-  const double moved = apart - drift;
-  if (std::abs(moved) <= kRenumberingBeats) return 0.0;
-  return std::round(moved / quantum) * quantum;
+  if (std::abs(apart) <= kRenumberingBeats) return 0.0;
+  return std::round(apart / quantum) * quantum;
 }
 
 double tempo_change_time(const SessionState& before, const SessionState& after, double now_us,
@@ -65,15 +62,19 @@ double tempo_change_time(const SessionState& before, const SessionState& after, 
   return std::clamp(met, now_us - kMaxChangeAgeUs, now_us);
 }
 
-Observation GridProbe::observe(const SessionState& state, std::span<const std::uint8_t> message,
-                               double time_us) noexcept {
+void GridProbe::follow(const SessionState& state, double now_us) noexcept {
   if (previous_) {
-    const double bars = grid_renumbering(*previous_, state, time_us, quantum_);
+    const double bars = grid_renumbering(*previous_, state, now_us, quantum_);
     renumbered_beats_ += bars;
     if (!same_tempo(state.tempo(), previous_->tempo()))
-      tempo_since_us_ = tempo_change_time(*previous_, state, time_us, quantum_, bars);
+      tempo_since_us_ = tempo_change_time(*previous_, state, now_us, quantum_, bars);
   }
   previous_ = state;
+}
+
+Observation GridProbe::observe(const SessionState& state, std::span<const std::uint8_t> message,
+                               double time_us) noexcept {
+  follow(state, time_us);
   // Link works in whole microseconds; the fraction of time_us is kept in the
   // error so a sub-microsecond time is not rounded twice.
   const HostTime at(std::llround(time_us));

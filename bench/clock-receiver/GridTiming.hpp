@@ -88,7 +88,12 @@ class GridProbe {
 public:
   explicit GridProbe(double quantum, std::int64_t step_ticks = 1) noexcept
       : quantum_(quantum), step_ticks_(step_ticks) {}
-  // `message` as is_measured() passed it.
+  // Takes note of the receiver's state at `now_us`: a tempo change (dated)
+  // or a renumbering since the last state it saw. Given every cycle, it
+  // notices them as soon as the receiver hears of them, as the tools do,
+  // however far apart the messages are.
+  void follow(const SessionState& state, double now_us) noexcept;
+  // Follows `state` and places `message` (as is_measured() passed it).
   Observation observe(const SessionState& state, std::span<const std::uint8_t> message,
                       double time_us) noexcept;
 
@@ -101,12 +106,14 @@ private:
 };
 
 // How far `after` numbers the beats on from `before`, in whole bars of
-// `quantum` beats, seen at `now_us` (0 when it does not). What is not whole
-// bars is a tempo change heard of late: the grids drift apart from the
-// change on, at the difference of the tempi. The part of that drift a
-// change heard of kTypicalHearingUs late would give is taken off first, so a
-// change heard late is not taken for a bar; and a move of no more than a
-// beat is never one, as in link-seq and link-midiclock.
+// `quantum` beats, seen at `now_us`: 0 when the grid moved by no more than a
+// beat there, else the move rounded to whole bars. That is link-seq's rule
+// (and link-play's), so the receiver counts on as they do. A tempo change
+// heard of late moves the grid too, by the difference of the tempi times
+// the delay: under a beat when heard within a few hundred milliseconds
+// (60 to 180 BPM heard 500 ms late: exactly one). A change is committed at
+// the moment it pivots on (link-tempo --at-next-bar waits for the bar), so
+// none moves the grid by the wait for a later moment.
 double grid_renumbering(const SessionState& before, const SessionState& after, double now_us,
                         double quantum) noexcept;
 

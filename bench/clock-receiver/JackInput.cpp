@@ -158,7 +158,8 @@ private:
 
     // Until start(), our grid may not be the session's yet.
     if (!receiving_.load(std::memory_order_acquire)) return 0;
-    if (audio_) return process_audio(nframes);
+    const SessionState state = follow_session();
+    if (audio_) return process_audio(nframes, state);
     void* buffer = jack_port_get_buffer(port_, nframes);
     const jack_nframes_t count = jack_midi_get_event_count(buffer);
     if (count == 0) return 0;
@@ -166,7 +167,6 @@ private:
       lost_.fetch_add(count, std::memory_order_relaxed);
       return 0;
     }
-    const SessionState state = session_.capture_audio_state();
     const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
     const double cycle = cycle_us();
     for (jack_nframes_t i = 0; i < count; ++i) {
@@ -189,7 +189,20 @@ private:
   // frame is surest then. Read now, latency frames ahead, the time would carry
   // the time filter's one-cycle correction after a late wake-up, which is
   // often as large as 10% of a cycle, all the way out.
-  int process_audio(jack_nframes_t nframes) {
+  // The session as this cycle sees it, shown to the probe every cycle so it
+  // notices a tempo change or a renumbering when we hear of it, however far
+  // apart the messages are.
+  SessionState follow_session() noexcept {
+    const SessionState state = session_.capture_audio_state();
+    if (offset_.valid()) {
+      const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
+      const auto jack_us = static_cast<double>(jack_frames_to_time(client_.get(), cycle_start));
+      probe_.follow(state, jack_us + offset_.offset());
+    }
+    return state;
+  }
+
+  int process_audio(jack_nframes_t nframes, const SessionState& state) {
     const auto* in = static_cast<const float*>(jack_port_get_buffer(port_, nframes));
     const float threshold = audio_->threshold;
     const jack_nframes_t quiet_needed = facts_.sample_rate / 500; // 2 ms
@@ -213,15 +226,15 @@ private:
       heard_[(heard_first_ + heard_count_++) % heard_.size()] =
           cycle_start + i + audio_->latency_frames;
     }
-    time_heard_onsets(cycle_start, nframes);
+    time_heard_onsets(cycle_start, nframes, state);
     return 0;
   }
 
   // Observes, in order, the onsets heard by the end of this cycle.
-  void time_heard_onsets(jack_nframes_t cycle_start, jack_nframes_t nframes) {
+  void time_heard_onsets(jack_nframes_t cycle_start, jack_nframes_t nframes,
+                         const SessionState& state) {
     static constexpr std::uint8_t kOnset[3] = {0x90, 60, 100};
     if (heard_count_ == 0) return;
-    const SessionState state = session_.capture_audio_state();
     const double cycle = cycle_us();
     while (heard_count_ > 0) {
       const jack_nframes_t frame = heard_[heard_first_];

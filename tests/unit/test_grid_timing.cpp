@@ -301,6 +301,32 @@ TEST_CASE("grid probe: the receiver's beat numbers moving by a bar are followed,
   CHECK(o47.tick == 2447);
   CHECK(grid_renumbering(before, after, at_beat(after, 98.0), kQuantum) == -4.0);
   CHECK(grid_renumbering(after, before, at_beat(after, 98.0), kQuantum) == 4.0);
+  // A move of a beat or less is none: the tools take it for a late tempo change.
+  const auto beat_on = SessionState::detached(120.0, HostTime(10'000'000), 101.0);
+  CHECK(grid_renumbering(before, beat_on, 10.5e6, kQuantum) == 0.0);
+}
+
+TEST_CASE("grid probe: followed every cycle, it notices a change between two far-apart messages") {
+  // 60 BPM, beat 48 at 20 s; at 24 s (beat 52) the tempo becomes 180 and the
+  // beat numbers move a bar on. Messages come 4 s apart, the cycles often.
+  const auto slow = SessionState::detached(60.0, HostTime(20'000'000), 48.0);
+  const auto fast = SessionState::detached(180.0, HostTime(24'000'000), 56.0);
+  GridProbe every_cycle(kQuantum);
+  const auto first = every_cycle.observe(slow, std::vector<std::uint8_t>{kClock}, 22e6);
+  for (double t = 22e6; t < 24.1e6; t += 5000.0) every_cycle.follow(slow, t);
+  for (double t = 24.1e6; t < 26e6; t += 5000.0) every_cycle.follow(fast, t);
+  // 26 s on the fast grid: beat 52 + 6 in the slow one's numbers.
+  const auto second = every_cycle.observe(fast, std::vector<std::uint8_t>{kClock}, 26e6);
+  CHECK(first.tick == 50 * 24);
+  CHECK(second.renumbered_beats == 4.0);
+  CHECK(second.tick == 58 * 24);
+  CHECK(second.tempo_since_us == doctest::Approx(24e6).epsilon(1e-7));
+  // Seen only at the messages, 2 s after the change, the tempo change alone
+  // has moved the grid 4 beats: it cannot be told from a bar.
+  GridProbe messages_only(kQuantum);
+  messages_only.observe(slow, std::vector<std::uint8_t>{kClock}, 22e6);
+  const auto late = messages_only.observe(fast, std::vector<std::uint8_t>{kClock}, 26e6);
+  CHECK(late.renumbered_beats == 8.0);
 }
 
 TEST_CASE("grid probe: a tempo change heard late is no renumbering, and is dated where the grids meet") {
