@@ -36,8 +36,11 @@ public:
   void stop();
 
   // How far ahead each window looks: a tempo change reaches events at most
-  // this much later than with JACK (which renders each period afresh).
-  static constexpr HostTime kWindow{4000};
+  // this much later than with JACK (which renders each period afresh), next
+  // to the 20-200 ms a peer takes to hear of it at all. Each window is one
+  // wake-up: 4 ms windows cost link-midiclock 1.6 % of a core on the build
+  // VM, 10 ms ones 1.1 %.
+  static constexpr HostTime kWindow{10000};
 
 private:
   void run();
