@@ -81,8 +81,10 @@ bool is_timed(std::uint8_t status, const Measure& measure) noexcept;
 // Link keeps every peer's phase within the bar, but not its beat numbers: on
 // a session merge, say, the receiver's own numbers can move by whole bars
 // while the sender's do not. The probe follows such a renumbering (see
-// grid_renumbering) and goes on counting from where it was, as link-seq and
-// link-midiclock do, so the count of steps stays that of a device listening.
+// grid_renumbering) and goes on counting from where it was, as link-seq does
+// (link-midiclock goes on from the next tick of the moved grid, which is the
+// same for a whole-bar move), so the count of steps stays that of a device
+// listening.
 // Thread-safe: no (one thread). Realtime-safe: yes.
 class GridProbe {
 public:
