@@ -79,12 +79,20 @@ pass "link-tempo --play/--stop send Start and Stop"
 
 # A tempo change by a peer: from 120 to 90 BPM a tick grows by 4/3. (Loosely:
 # on a loaded machine the dummy driver's frames drift against the system
-# clock by a few percent; timing itself is measured in bench/.)
+# clock by a few percent; timing itself is measured in bench/.) The median of
+# 20 intervals on either side: a stalled cycle (this VM has xruns of 5-18 ms
+# when busy) bunches a few ticks together, and once moved a mean by 11 %.
 mark=$(grep -c ": f8" "$WORK/dump.txt")
 expect_exit 0 "$BIN/link-tempo" 90 --peers 3 --timeout 5
 sleep 1.5
-awk -v mark="$mark" '$2 == "f8" { t[n++] = $1 + 0 }
-     END { old = (t[mark - 1] - t[mark - 21]) / 20; new = (t[n - 1] - t[n - 21]) / 20;
+awk -v mark="$mark" '
+     function median_interval(last,    i, j, v, d) {
+       for (i = 1; i <= 20; i++) d[i] = t[last - 20 + i] - t[last - 21 + i]
+       for (i = 2; i <= 20; i++) { v = d[i]; for (j = i - 1; j >= 1 && d[j] > v; j--) d[j + 1] = d[j]; d[j + 1] = v }
+       return (d[10] + d[11]) / 2
+     }
+     $2 == "f8" { t[n++] = $1 + 0 }
+     END { old = median_interval(mark - 1); new = median_interval(n - 1);
            if (new / old < 1.25 || new / old > 1.42) {
              print "tick grew from " old " to " new " frames, expected x1.333"; exit 1 } }' \
   "$WORK/dump.txt" >"$WORK/tempo" || fail "$(cat "$WORK/tempo")"

@@ -110,13 +110,17 @@ pass "a 44.1 kHz file converted to 48 kHz loops on every beat"
 # --- SIGINT: stops at once; --stop-at-bar: plays on to the bar line ----------
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # play_until_phase FLAGS...: link-play on bar.wav in the background, its
-# progress in $WORK/play.jsonl, returning once it plays early in a bar's
-# second beat (so a bar line is 1 to 1.5 s away at 120 BPM).
+# progress in $WORK/play.jsonl, returning once it plays at about a bar's
+# second beat (so a bar line is 1.25 to 1.55 s away at 120 BPM). A beat line
+# is written when the player's position passes the beat, which is a little
+# before or after the session's beat (the player renders ahead; the loop
+# looks every 20 ms), so its phase can be 0.98 as well as 1.01: asking for
+# 1 or more let a run wait a bar for each such line, and once time out.
 play_until_phase() {
   background "$BIN/link-play" "$WORK/bar.wav" --loop --json --no-connect "$@" >"$WORK/play.jsonl"
   PLAY=$LAST_PID
   wait_for 8 "playing in a bar's second beat" \
-    last_json "$WORK/play.jsonl" '.playing and .phase >= 1 and .phase < 1.5'
+    last_json "$WORK/play.jsonl" '.playing and .phase >= 0.9 and .phase < 1.5'
 }
 play_until_phase
 t0=$(now_ms); kill -INT "$PLAY"; wait "$PLAY" || fail "SIGINT: link-play exited $?"
