@@ -20,10 +20,11 @@ jackd_pid=""
 tool_pid=""
 tempo_pid=""
 receiver_pid=""
+pause_pid=""
 # Stop the receiver and the tempo changes first, then the tool, and the
 # JACK server last so the others can leave it cleanly.
 cleanup() {
-  for pid in $receiver_pid $tempo_pid $tool_pid $jackd_pid; do
+  for pid in $pause_pid $receiver_pid $tempo_pid $tool_pid $jackd_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -32,6 +33,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# pause SECONDS: a sleep that a signal ends at once. The shell runs a trap
+# only once a command in the foreground has ended, but it interrupts `wait`.
+pause() {
+  sleep "$1" & pause_pid=$!
+  wait "$pause_pid"
+  pause_pid=""
+}
 
 # fail WHY [STATUS]: says why, shows the logs, exits with STATUS (default 1).
 fail() {

@@ -63,9 +63,10 @@ public:
       const auto until = session_.now() + std::chrono::duration_cast<HostTime>(wait);
       for (;;) {
         got = ::read(STDIN_FILENO, chunk, sizeof chunk);
-        arrived = static_cast<double>(session_.now().count());
+        const HostTime now = session_.now();
+        arrived = static_cast<double>(now.count());
         if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
-        if (session_.now() >= until) return true;
+        if (now >= until) return true;
       }
     } else {
       pollfd fd{STDIN_FILENO, POLLIN, 0};
