@@ -155,6 +155,11 @@ private:
   int process(jack_nframes_t nframes) {
     // Every cycle, messages or not, so the offset is settled before the first one.
     jack_client::sample_offset(session_, offset_);
+    // Every cycle too, so the cycle after an xrun notice is mended from the
+    // one before (jack/CycleClock.hpp).
+    have_cycle_ = jack_client::jack_cycle(client_.get(), cycle_clock_, nframes, cycle_);
+    cycle_start_ = jack_last_frame_time(client_.get());
+    cycle_frames_ = nframes;
 
     // Until start(), our grid may not be the session's yet.
     if (!receiving_.load(std::memory_order_acquire)) return 0;
@@ -163,20 +168,17 @@ private:
     void* buffer = jack_port_get_buffer(port_, nframes);
     const jack_nframes_t count = jack_midi_get_event_count(buffer);
     if (count == 0) return 0;
-    if (!offset_.valid()) {
+    if (!offset_.valid() || !have_cycle_) {
       lost_.fetch_add(count, std::memory_order_relaxed);
       return 0;
     }
-    const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
     const double cycle = cycle_us();
     for (jack_nframes_t i = 0; i < count; ++i) {
       jack_midi_event_t event{};
       if (jack_midi_event_get(&event, buffer, i) != 0 || event.size == 0) continue;
       const std::span<const std::uint8_t> message(event.buffer, event.size);
       if (!is_measured(message, measure_)) continue;
-      const double jack_us =
-          static_cast<double>(jack_frames_to_time(client_.get(), cycle_start + event.time));
-      Observation o = probe_.observe(state, message, jack_us + offset_.offset());
+      Observation o = probe_.observe(state, message, frame_us(cycle_start_ + event.time) + offset_.offset());
       o.cycle_us = cycle;
       if (!ring_.push(o)) lost_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -194,11 +196,7 @@ private:
   // apart the messages are.
   SessionState follow_session() noexcept {
     const SessionState state = session_.capture_audio_state();
-    if (offset_.valid()) {
-      const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
-      const auto jack_us = static_cast<double>(jack_frames_to_time(client_.get(), cycle_start));
-      probe_.follow(state, jack_us + offset_.offset());
-    }
+    if (offset_.valid() && have_cycle_) probe_.follow(state, frame_us(cycle_start_) + offset_.offset());
     return state;
   }
 
@@ -206,7 +204,7 @@ private:
     const auto* in = static_cast<const float*>(jack_port_get_buffer(port_, nframes));
     const float threshold = audio_->threshold;
     const jack_nframes_t quiet_needed = facts_.sample_rate / 500; // 2 ms
-    const jack_nframes_t cycle_start = jack_last_frame_time(client_.get());
+    const jack_nframes_t cycle_start = cycle_start_;
     for (jack_nframes_t i = 0; i < nframes; ++i) {
       // Quiet frames arm the detector; a level on its way up between the
       // two marks neither arms nor disarms it.
@@ -243,12 +241,11 @@ private:
       if (ahead >= static_cast<std::int32_t>(nframes)) return;
       heard_first_ = (heard_first_ + 1) % heard_.size();
       --heard_count_;
-      if (!offset_.valid()) {
+      if (!offset_.valid() || !have_cycle_) {
         lost_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      const double jack_us = static_cast<double>(jack_frames_to_time(client_.get(), frame));
-      Observation o = probe_.observe(state, kOnset, jack_us + offset_.offset());
+      Observation o = probe_.observe(state, kOnset, frame_us(frame) + offset_.offset());
       o.cycle_us = cycle;
       if (!ring_.push(o)) lost_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -256,12 +253,13 @@ private:
 
   // JACK's filtered length of this cycle; NaN if it gives no cycle times.
   double cycle_us() const noexcept {
-    jack_nframes_t frames = 0;
-    jack_time_t current = 0, next = 0;
-    float period = 0.0f;
-    if (jack_get_cycle_times(client_.get(), &frames, &current, &next, &period) != 0)
-      return std::numeric_limits<double>::quiet_NaN();
-    return static_cast<double>(next - current);
+    return have_cycle_ ? cycle_.us_per_frame * cycle_frames_ : std::numeric_limits<double>::quiet_NaN();
+  }
+  // JACK's time of a frame near this cycle, on the cycle's mended span (not
+  // jack_frames_to_time, which after an xrun notice counts back from the
+  // late wake-up).
+  double frame_us(jack_nframes_t frame) const noexcept {
+    return cycle_.start_usecs + static_cast<std::int32_t>(frame - cycle_start_) * cycle_.us_per_frame;
   }
 
   Session& session_;
@@ -293,6 +291,11 @@ private:
   // Process thread only.
   Measure measure_;
   midi::ClockOffset offset_;
+  jack_client::CycleClock cycle_clock_;
+  jack_client::CycleSpan cycle_{};
+  bool have_cycle_ = false;
+  jack_nframes_t cycle_start_ = 0;
+  jack_nframes_t cycle_frames_ = 0;
   GridProbe probe_;
 };
 

@@ -90,18 +90,24 @@ void wait_periods(jack_client_t* client, int periods) {
   std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(periods * period_us)));
 }
 
-bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset,
+bool jack_cycle(jack_client_t* client, CycleClock& clock, jack_nframes_t nframes, CycleSpan& out) noexcept {
+  CycleReading r;
+  jack_time_t current = 0, next = 0;
+  if (nframes == 0 || jack_get_cycle_times(client, &r.frames, &current, &next, &r.period_usecs) != 0) return false;
+  r.current_usecs = current;
+  r.next_usecs = next;
+  out = clock.span(r, nframes, static_cast<double>(jack_get_sample_rate(client)));
+  return true;
+}
+
+bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset, CycleClock& clock,
                  jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept {
-  jack_nframes_t current_frames = 0;
-  jack_time_t current_usecs = 0, next_usecs = 0;
-  float period_usecs = 0.0f;
-  if (nframes == 0 ||
-      jack_get_cycle_times(client, &current_frames, &current_usecs, &next_usecs, &period_usecs) != 0)
-    return false;
+  CycleSpan span;
+  if (!jack_cycle(client, clock, nframes, span)) return false;
   sample_offset(session, offset);
   if (!offset.valid()) return false;
-  out.us_per_frame = static_cast<double>(next_usecs - current_usecs) / nframes;
-  out.start_us = static_cast<double>(current_usecs) + offset.offset() + latency_frames * out.us_per_frame;
+  out.us_per_frame = span.us_per_frame;
+  out.start_us = span.start_usecs + offset.offset() + latency_frames * out.us_per_frame;
   return true;
 }
 

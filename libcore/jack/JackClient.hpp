@@ -5,6 +5,7 @@
 // Link time of a process cycle's frames. Shared by the MIDI and audio
 // backends and bench/clock-receiver.
 
+#include "jack/CycleClock.hpp"
 #include "midi/ClockOffset.hpp"
 
 #include <jack/jack.h>
@@ -71,9 +72,14 @@ struct CycleTimes {
 
 // Samples the clock offset and computes the cycle's times, shifted by
 // `latency_frames` (the port's playback latency, so times are when the
-// frames are heard). False when JACK gives no times or the offset is not
+// frames are heard); `clock` mends the cycle after an xrun notice
+// (jack/CycleClock.hpp). False when JACK gives no times or the offset is not
 // known yet: send nothing in that cycle. Process callback only.
-bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset,
+bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset, CycleClock& clock,
                  jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept;
+
+// JACK's times of the cycle under way, mended as cycle_times does; false
+// when JACK gives none. Process callback only.
+bool jack_cycle(jack_client_t* client, CycleClock& clock, jack_nframes_t nframes, CycleSpan& out) noexcept;
 
 } // namespace linktools::jack_client

@@ -132,7 +132,7 @@ private:
     AudioSource* source = source_.load(std::memory_order_acquire);
     if (!source) return 0;
     jack_client::CycleTimes times;
-    if (!jack_client::cycle_times(client_.get(), *session_, offset_, nframes,
+    if (!jack_client::cycle_times(client_.get(), *session_, offset_, cycle_clock_, nframes,
                                   latency_frames_.load(std::memory_order_relaxed), times))
       return 0;
     const Period period{left, right, nframes, times.start_us, times.us_per_frame};
@@ -151,6 +151,7 @@ private:
   bool active_ = false;
   // Process thread only.
   midi::ClockOffset offset_;
+  jack_client::CycleClock cycle_clock_;
 };
 
 } // namespace

@@ -204,7 +204,7 @@ private:
     if (!source || nframes == 0) return 0;
 
     jack_client::CycleTimes times;
-    if (!jack_client::cycle_times(client_.get(), *session_, offset_, nframes,
+    if (!jack_client::cycle_times(client_.get(), *session_, offset_, cycle_clock_, nframes,
                                   latency_frames_.load(std::memory_order_relaxed), times))
       return 0;
     FrameSink sink;
@@ -258,6 +258,7 @@ private:
   bool stopped_ = false;
   // Process thread only.
   ClockOffset offset_;
+  jack_client::CycleClock cycle_clock_;
   HostTime cursor_{0};
   bool have_cursor_ = false;
   Backlog backlog_;
