@@ -159,6 +159,7 @@ void Player::begin(const SessionState& state, double b0, bool link_rules) noexce
     if (from_start >= b0 - kBeatSlack) start = from_start;
   }
   origin_ = start;
+  start_beat_.store(origin_, std::memory_order_relaxed);
   const double tempo = state.tempo();
   for (std::size_t i = 0; i < voices_.size(); ++i) {
     Voice& v = voices_[i];
@@ -370,6 +371,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
       const double shift = std::round(jump / q) * q;
       origin_ += shift;
       stop_beat_ += shift;
+      start_beat_.store(origin_, std::memory_order_relaxed);
       for (Voice& v : voices_) {
         if (v.pass < 0) continue;
         const double beat = origin_ + static_cast<double>(v.pass) * v.loop_beats;
@@ -419,8 +421,9 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     begin(state, b0, link_rules);
   }
   if (!playing_) {
+    // After a stop the position stays where playing ended, until a start.
     playing_flag_.store(false, std::memory_order_relaxed);
-    position_.store(0.0, std::memory_order_relaxed);
+    if (!launched_) position_.store(0.0, std::memory_order_relaxed);
     return;
   }
 
@@ -464,6 +467,13 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
 
   if ((stop_ != Stop::none && end_us >= fade_end_us_) || all_finished) {
     if (all_finished || stop_ == Stop::at_beat) stop_ends_run_ = true;
+    // Where it stopped: the beat a stop on a beat ends on, the end of a
+    // fade, not the end of this period (which a stall can put far past it).
+    if (stop_ == Stop::at_beat)
+      position_.store(std::max(0.0, stop_beat_ - origin_), std::memory_order_relaxed);
+    else if (stop_ == Stop::at_time && fade_end_us_ < end_us)
+      position_.store(std::max(0.0, b0 + (fade_end_us_ - p.start_us) / p.us_per_frame * bpf - origin_),
+                      std::memory_order_relaxed);
     end_playing();
   } else {
     playing_flag_.store(b0 + p.frames * bpf > origin_, std::memory_order_relaxed);

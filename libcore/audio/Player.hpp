@@ -19,6 +19,7 @@
 #include "audio/Output.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -95,6 +96,12 @@ public:
   bool playing() const noexcept { return playing_flag_.load(std::memory_order_relaxed); }
   // Beats since the start bar (0 while waiting).
   double position() const noexcept { return position_.load(std::memory_order_relaxed); }
+  // The session beat of the bar line playing started on (moved with the grid
+  // when it jumps by whole bars); NaN until playing first starts, then kept
+  // after a stop until the next start.
+  double start_beat() const noexcept { return start_beat_.load(std::memory_order_relaxed); }
+  // Whether playing started at least once.
+  bool has_started() const noexcept { return !std::isnan(start_beat()); }
   // Where clip i is in its audio, in seconds (negative: silent, its pass is
   // over or it has not started).
   double clip_seconds(std::size_t i) const noexcept;
@@ -138,6 +145,7 @@ private:
   std::atomic<bool> done_flag_{false};
   std::atomic<bool> playing_flag_{false};
   std::atomic<double> position_{0.0};
+  std::atomic<double> start_beat_{std::nan("")};
   std::unique_ptr<std::atomic<double>[]> clip_seconds_;
   std::unique_ptr<std::atomic<std::int64_t>[]> clip_pass_;
   std::unique_ptr<std::atomic<double>[]> clip_loop_;

@@ -200,6 +200,7 @@ nlohmann::json progress_json(const Progress& p, const audio::Player& player,
   j["is_playing"] = p.status.is_playing;
   j["playing"] = p.playing;
   j["position"] = p.position;
+  j["start_beat"] = player.has_started() ? nlohmann::json(player.start_beat()) : nlohmann::json(nullptr);
   nlohmann::json files = nlohmann::json::array();
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const double at = player.clip_seconds(i);
@@ -217,8 +218,24 @@ nlohmann::json progress_json(const Progress& p, const audio::Player& player,
   return j;
 }
 
-std::string live_suffix(const audio::Player& player, const std::vector<audio::Clip>& clips) {
-  if (!player.playing()) return " | waiting for the bar";
+// Where playing stopped, as a musician counts: bar 1 is the start bar.
+std::string stopped_at(double position, double quantum) {
+  const double bars = std::floor(position / quantum + 1e-3);
+  const double beat = position - bars * quantum;
+  if (beat < 0.05 || beat > quantum - 0.05) {
+    const double whole = std::round(position / quantum);
+    return fmt::format("stopped at bar {:g} ({:g} bar{} played)", whole + 1, whole, whole == 1 ? "" : "s");
+  }
+  return fmt::format("stopped at bar {:g} beat {:g}", bars + 1, std::floor(beat) + 1);
+}
+
+std::string live_suffix(const audio::Player& player, const std::vector<audio::Clip>& clips, double quantum,
+                        bool sync) {
+  if (!player.playing()) {
+    if (!player.has_started()) return " | waiting for the bar";
+    const std::string stopped = " | " + stopped_at(player.position(), quantum);
+    return sync && !player.done() ? stopped + "; waiting for the session's start" : stopped;
+  }
   std::string s = fmt::format(" | beat {:.1f}", player.position());
   for (std::size_t i = 0; i < clips.size() && i < 4; ++i) {
     const double at = player.clip_seconds(i);
@@ -305,6 +322,10 @@ ExitCode run_play(const PlayCommandOptions& options) {
                 player.position()};
     if (!json.write_line(progress_json(pr, player, clips).dump())) request_stop();
   };
+  const auto redraw = [&] {
+    status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
+                  live_suffix(player, clips, options.common.quantum, options.sync));
+  };
   while (!player.done() && !output->failure()) {
     if (stop_requested() && stop_signal_count() != signals_handled) {
       // A first Ctrl-C with --stop-at-bar plays on to the bar; a second one,
@@ -317,20 +338,26 @@ ExitCode run_play(const PlayCommandOptions& options) {
     update_hint();
     const bool playing = player.playing();
     const auto beat = static_cast<long>(std::floor(player.position()));
+    // Joining can take until the start bar: the first look may find it
+    // playing already, and then says both.
     if (first) emit("waiting");
-    else if (playing && !was_playing) emit("start");
+    if (playing && !was_playing) emit("start");
     else if (!playing && was_playing) emit("stop");
     else if (playing && beat != last_beat) emit("beat");
     first = false;
     was_playing = playing;
     last_beat = beat;
-    if (live)
-      status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
-                    live_suffix(player, clips));
+    if (live) redraw();
   }
+  // Playing can end between two looks (a stop and the end in one period):
+  // the stop line is written all the same.
+  if (was_playing) emit("stop");
   emit("end");
   output->stop();
-  if (live) status.finish_live();
+  if (live) {
+    redraw(); // the line says how it ended, not what it was doing before
+    status.finish_live();
+  }
   if (const auto broke = output->failure()) throw failure(output->description(), *broke);
   return ExitCode::ok;
 }

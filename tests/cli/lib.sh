@@ -22,7 +22,10 @@ cleanup() {
   for pid in $PIDS; do [ "$pid" = "$JACK_PID" ] || kill "$pid" 2>/dev/null || true; done
   tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
   for pid in $PIDS; do [ "$pid" = "$JACK_PID" ] || wait "$pid" 2>/dev/null || true; done
-  if [ -n "$JACK_PID" ]; then kill "$JACK_PID" 2>/dev/null || true; wait "$JACK_PID" 2>/dev/null || true; fi
+  if [ -n "$JACK_PID" ]; then
+    kill "$JACK_PID" 2>/dev/null || true; kill -CONT "$JACK_PID" 2>/dev/null || true
+    wait "$JACK_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -72,11 +75,35 @@ expect_exit() {
 # Synchronous mode (-S): in the default asynchronous mode JACK drops the
 # output of a client whose cycle a stalled machine (a VM) finished late, and a
 # test counting MIDI clock ticks would see one go missing (bench/RESULTS.md).
+# start_jack [PERIOD [JACKD-FLAGS]]: another period, or other server flags
+# ("" for JACK's default asynchronous mode, as most users run it).
 start_jack() {
-  background jackd -n "$JACK_SERVER" -S -d dummy -r 48000 -p 256 >"$WORK/jackd.log" 2>&1
+  # shellcheck disable=SC2086
+  background jackd -n "$JACK_SERVER" ${2--S} -d dummy -r 48000 -p "${1:-256}" >"$WORK/jackd.log" 2>&1
   JACK_PID=$LAST_PID
   wait_for 10 "the JACK server" jack_lsp -s "$JACK_SERVER"
 }
+# stop_jack: ends the server start_jack started (its clients first).
+stop_jack() {
+  kill -TERM "$JACK_PID" 2>/dev/null || true
+  wait "$JACK_PID" 2>/dev/null || true
+  JACK_PID=""
+}
+
+# stall_jack_randomly: stops the JACK server for 10-40 ms every 150-600 ms,
+# as a stalling VM stops it, until the server ends: every stall is an xrun,
+# and JACK 2's xrun notice leaves that cycle's times inconsistent
+# (libcore/jack/CycleClock.hpp).
+stall_jack_randomly() {
+  background sh -c 'while kill -0 "$1" 2>/dev/null; do
+      sleep "0.$(shuf -i 150-600 -n 1)"
+      kill -STOP "$1" 2>/dev/null || exit 0
+      sleep "0.0$(shuf -i 10-40 -n 1)"
+      kill -CONT "$1" 2>/dev/null || exit 0
+    done' stall "$JACK_PID"
+  STALL_PID=$LAST_PID
+}
+xrun_count() { grep -c XRun "$WORK/jackd.log" || true; }
 
 # jack_port_exists NAME: the test's JACK server has that port. jack_lsp reads
 # to its end: `jack_lsp | grep -q` would kill it with SIGPIPE halfway through
