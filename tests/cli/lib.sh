@@ -146,3 +146,16 @@ start_watchers() {
   background "$BIN/link-status" --watch --timeout 0 >/dev/null
   wait_for 5 "two watchers" last_json "$WORK/watch.jsonl" '.peers == 1'
 }
+
+# start_linkhut BPM: LinkHut (the reference peer) in tmux on the test's JACK
+# server, enabled, its session past Link's 0.5 s tie window, at BPM;
+# stop_linkhut ends it.
+start_linkhut() {
+  tmux -L "$TMUX_SOCKET" new-session -d -s hut -x 120 -y 30 "env JACK_DEFAULT_SERVER=$JACK_SERVER LinkHut"
+  wait_for 10 "LinkHut's screen" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -q '^enabled'"
+  tmux -L "$TMUX_SOCKET" send-keys -t hut a
+  wait_for 5 "LinkHut enabled" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -A1 '^enabled' | tail -n 1 | grep -q '^yes'"
+  sleep 0.7
+  "$BIN/link-tempo" "$1" --peers 1 --timeout 5 >/dev/null || fail "LinkHut did not take $1 BPM"
+}
+stop_linkhut() { tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true; }

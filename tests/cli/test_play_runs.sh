@@ -78,15 +78,6 @@ kinds() {
   run bar-of-3 3 6 "$1" --click --bars 2
 }
 
-start_hut() {
-  tmux -L "$TMUX_SOCKET" new-session -d -s hut -x 120 -y 30 "env JACK_DEFAULT_SERVER=$JACK_SERVER LinkHut"
-  wait_for 10 "LinkHut's screen" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -q '^enabled'"
-  tmux -L "$TMUX_SOCKET" send-keys -t hut a
-  wait_for 5 "LinkHut enabled" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -A1 '^enabled' | tail -n 1 | grep -q '^yes'"
-  sleep 0.7 # past Link's tie window, so LinkHut's session is the one
-  "$BIN/link-tempo" 180 --peers 1 --timeout 5 >/dev/null || fail "LinkHut did not take 180 BPM"
-}
-stop_hut() { tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true; }
 
 # Alone, the session is link-play's own at 120 BPM: bars of 2 beats keep it short.
 CONDITION="alone, 256 frames"; Q=2
@@ -96,13 +87,13 @@ CONDITION="alone, a peer joins, 1024 frames"
 stop_jack; start_jack 1024 ""; stall_jack_randomly
 kinds yes
 CONDITION="LinkHut at 180 BPM, 256 frames"; Q=4
-stop_jack; start_jack 256 ""; stall_jack_randomly; start_hut
+stop_jack; start_jack 256 ""; stall_jack_randomly; start_linkhut 180
 kinds no
 CONDITION="LinkHut at 180 BPM, a peer joins, 1024 frames"
-stop_hut; stop_jack; start_jack 1024 ""; stall_jack_randomly; start_hut
+stop_linkhut; stop_jack; start_jack 1024 ""; stall_jack_randomly; start_linkhut 180
 kinds yes
 xruns=$(xrun_count)
-stop_hut
+stop_linkhut
 
 [ "$BROKEN" -eq 0 ] || fail "$BROKEN of $RUNS link-play runs broken (the last server logged $xruns xruns)"
 pass "$RUNS link-play runs, each on the bar and stopping where it should (the last server logged $xruns xruns)"
