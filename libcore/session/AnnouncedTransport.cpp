@@ -14,7 +14,7 @@ void AnnouncementBoard::add(const discovery::Announcement& a) {
     latest_[a.node_id] = a;
 }
 
-std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeId& self) const {
+std::optional<SessionTransport> AnnouncementBoard::session_transport(const discovery::NodeId& self) const {
   const auto members_besides_self = [&](const discovery::NodeId& session) {
     return std::count_if(latest_.begin(), latest_.end(), [&](const auto& entry) {
       return entry.first != self && entry.second.session_id == session;
@@ -46,7 +46,10 @@ std::optional<bool> AnnouncementBoard::session_is_playing(const discovery::NodeI
     if (a.start_stop && (!newest || a.start_stop->timestamp_us > newest->timestamp_us))
       newest = a.start_stop;
   }
-  return newest && newest->is_playing;
+  SessionTransport out;
+  out.is_playing = newest && newest->is_playing;
+  out.shared = newest && newest->timestamp_us > 0;
+  return out;
 }
 
 AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
@@ -70,6 +73,11 @@ AnnouncedTransport::~AnnouncedTransport() {
 std::optional<bool> AnnouncedTransport::is_playing() const {
   std::lock_guard lock(mutex_);
   return board_.session_is_playing(session_.node_id());
+}
+
+std::optional<SessionTransport> AnnouncedTransport::state() const {
+  std::lock_guard lock(mutex_);
+  return board_.session_transport(session_.node_id());
 }
 
 void AnnouncedTransport::settle() const {

@@ -17,6 +17,16 @@
 
 namespace linktools {
 
+// The session's transport as announced. Link clears a session's start/stop
+// state when a peer's last partner leaves (and a session that never played
+// has none): every node then announces the default state, stopped at time 0,
+// though an app left alone may still be playing on its own. `shared` tells
+// a real state from that default.
+struct SessionTransport {
+  bool is_playing = false;
+  bool shared = false; // some node announced a start or stop (timestamp > 0)
+};
+
 // Pure bookkeeping, unit-tested: the newest announcement of every node.
 class AnnouncementBoard {
 public:
@@ -25,7 +35,11 @@ public:
   // state any node of that session announced; nullopt until a node other
   // than `self` in that session has been heard. Until `self` has announced
   // its session, the session every other node agrees on is taken as ours.
-  std::optional<bool> session_is_playing(const discovery::NodeId& self) const;
+  std::optional<SessionTransport> session_transport(const discovery::NodeId& self) const;
+  std::optional<bool> session_is_playing(const discovery::NodeId& self) const {
+    const auto t = session_transport(self);
+    return t ? std::optional<bool>(t->is_playing) : std::nullopt;
+  }
 
 private:
   std::map<discovery::NodeId, discovery::Announcement> latest_;
@@ -43,6 +57,7 @@ public:
 
   // Thread-safe: yes. Realtime-safe: no.
   std::optional<bool> is_playing() const;
+  std::optional<SessionTransport> state() const;
   // When the session has peers, waits until is_playing() is known, at most
   // 400 ms (peers announce at least every 250 ms; their answer to our
   // arrival usually comes within milliseconds).

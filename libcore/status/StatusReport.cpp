@@ -25,8 +25,9 @@ StatusReport capture_status(const Session& session, double quantum,
   // Alone, our own transport is the session's; the announcements we hear then
   // belong to sessions we are not in.
   const auto announced =
-      transport && report.peers > 0 ? transport->is_playing() : std::nullopt;
-  report.is_playing = announced.value_or(state.is_playing());
+      transport && report.peers > 0 ? transport->state() : std::nullopt;
+  report.is_playing = announced ? announced->is_playing : state.is_playing();
+  report.transport_known = !announced || announced->shared;
   report.start_stop_sync = session.is_start_stop_sync_enabled();
   report.time_us = now.count();
   return report;
@@ -67,6 +68,11 @@ std::string peers_text(std::size_t peers) {
   return fmt::format("{} peer{}", peers, peers == 1 ? "" : "s");
 }
 
+std::string transport_text(const StatusReport& r) {
+  if (!r.transport_known) return "session transport unknown: stopped";
+  return r.is_playing ? "playing" : "stopped";
+}
+
 std::string format_summary(const StatusReport& r) {
   const int bar = static_cast<int>(std::floor(r.beat / r.quantum)) + 1;
   const int beat_of_bar = timeline::beat_in_bar(r.phase, r.quantum) + 1;
@@ -75,14 +81,14 @@ std::string format_summary(const StatusReport& r) {
   out += fmt::format("beat       {:.3f} (bar {}, beat {} of {:g})\n", r.beat, bar, beat_of_bar,
                      r.quantum);
   out += fmt::format("phase      {:.3f} / {:g}\n", r.phase, r.quantum);
-  out += fmt::format("transport  {}\n", r.is_playing ? "playing" : "stopped");
+  out += fmt::format("transport  {}\n", transport_text(r));
   out += fmt::format("peers      {}", r.peers);
   return out;
 }
 
 std::string format_live_line(const StatusReport& r) {
   return fmt::format("{:7.2f} BPM | {} | {} | {} | {:.2f}/{:g}", r.tempo, peers_text(r.peers),
-                     r.is_playing ? "playing" : "stopped", beat_indicator(r.phase, r.quantum),
+                     transport_text(r), beat_indicator(r.phase, r.quantum),
                      r.phase, r.quantum);
 }
 

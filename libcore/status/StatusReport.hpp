@@ -20,6 +20,10 @@ struct StatusReport {
   std::size_t peers = 0;
   bool start_stop_sync = false;
   std::int64_t time_us = 0; // Link host time of this snapshot
+  // False when peers are present but none shares a start/stop state (Link
+  // cleared it, or nobody ever played): is_playing is then only a guess.
+  // Not in the JSON form.
+  bool transport_known = true;
 
   bool operator==(const StatusReport&) const = default;
 };
@@ -40,6 +44,10 @@ std::string format_summary(const StatusReport& report);
 
 // One line for a live display: tempo, peers, transport, beat indicator, phase.
 std::string format_live_line(const StatusReport& report);
+
+// "playing", "stopped", or "session transport unknown: stopped" when no
+// peer shares a start/stop state.
+std::string transport_text(const StatusReport& report);
 
 // "1 peer", "2 peers".
 std::string peers_text(std::size_t peers);

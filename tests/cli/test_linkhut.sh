@@ -46,4 +46,26 @@ pass "LinkHut's transport shows as is_playing: true"
 expect_exit 0 "$BIN/link-tempo" --stop --peers 1 --timeout 5
 wait_for 5 "LinkHut stopped" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -q 'stopped'"
 pass "link-tempo --stop stops LinkHut"
+
+# LinkHut plays, then its last partner leaves: Link clears the session's
+# start/stop state, and LinkHut, playing on alone, announces none. Whoever
+# joins next must say that the transport is unknown, not just "stopped".
+background "$BIN/link-status" --watch --timeout 0 >/dev/null
+partner=$LAST_PID
+wait_for 5 "a partner for LinkHut" sh -c "'$BIN/link-status' --json --peers 2 --timeout 1 >/dev/null"
+hut_key ' '
+wait_for 5 "LinkHut playing" sh -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut | grep -q 'playing'"
+kill -TERM "$partner"; wait "$partner" 2>/dev/null || true
+sleep 0.5
+hut_screen | grep -q 'playing' || fail "LinkHut stopped when its partner left: $(hut_row)"
+expect_exit 0 "$BIN/link-status" --peers 1 --timeout 5
+grep -q '^transport  session transport unknown: stopped$' "$WORK/stdout" \
+  || fail "link-status beside a LinkHut playing alone: $(cat "$WORK/stdout")"
+# The MIDI tools show it in their live line (on a terminal).
+tmux -L "$TMUX_SOCKET" new-window -d -t hut -n clock \
+  "'$BIN/link-midiclock' --backend jsonl --peers 1 --timeout 5 >/dev/null"
+wait_for 5 "link-midiclock's live line" sh -c \
+  "tmux -L '$TMUX_SOCKET' capture-pane -p -t hut:clock | grep -q 'session transport unknown: stopped'"
+tmux -L "$TMUX_SOCKET" kill-window -t hut:clock
+pass "a LinkHut playing alone reads as 'session transport unknown: stopped'"
 tmux -L "$TMUX_SOCKET" send-keys -t hut q

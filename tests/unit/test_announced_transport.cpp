@@ -240,3 +240,29 @@ TEST_CASE("AnnouncementBoard: a later announcement of a node replaces the earlie
     CHECK_FALSE(board.session_is_playing(self).has_value());
   }
 }
+
+TEST_CASE("AnnouncementBoard: a cleared start/stop state is not a shared one") {
+  // Link's state after a peer's last partner left (or before anyone played):
+  // stopped at time 0. The peer may be playing on its own all the same.
+  AnnouncementBoard board;
+  board.add(alive(self, our_session, false, 0));
+  board.add(alive(peer, our_session, false, 0));
+  const auto cleared = board.session_transport(self);
+  REQUIRE(cleared.has_value());
+  CHECK_FALSE(cleared->is_playing);
+  CHECK_FALSE(cleared->shared);
+
+  // Someone starts the transport: now it is shared, and playing.
+  board.add(alive(peer, our_session, true, 7'000'000));
+  const auto started = board.session_transport(self);
+  REQUIRE(started.has_value());
+  CHECK(started->is_playing);
+  CHECK(started->shared);
+
+  // A stop is shared too.
+  board.add(alive(self, our_session, false, 9'000'000));
+  const auto stopped = board.session_transport(self);
+  REQUIRE(stopped.has_value());
+  CHECK_FALSE(stopped->is_playing);
+  CHECK(stopped->shared);
+}

@@ -180,6 +180,17 @@ TEST_CASE("format_live_line: one peer, stopped, first beat") {
   CHECK(format_live_line(r) == "  90.00 BPM | 1 peer | stopped | \u25CF \u25CB \u25CB \u25CB | 0.25/4");
 }
 
+TEST_CASE("format_live_line: a transport no peer shares says so") {
+  StatusReport r = sample_report();
+  r.peers = 1;
+  r.is_playing = false;
+  r.transport_known = false;
+  CHECK(format_live_line(r) ==
+        " 128.50 BPM | 1 peer | session transport unknown: stopped | \u25CB \u25CF \u25CB \u25CB | 1.50/4");
+  const auto text = format_summary(r);
+  CHECK(text.find("transport  session transport unknown: stopped\n") != std::string::npos);
+}
+
 TEST_CASE("format_live_line contains the beat indicator") {
   StatusReport r = sample_report();
   r.phase = 2.5;
