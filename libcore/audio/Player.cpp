@@ -1,6 +1,7 @@
 #include "audio/Player.hpp"
 
 #include "audio/TempoFollower.hpp"
+#include "session/SyncedTransport.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -159,6 +160,7 @@ void Player::begin(const SessionState& state, double b0, bool link_rules) noexce
     if (from_start >= b0 - kBeatSlack) start = from_start;
   }
   origin_ = start;
+  last_start_ = state.time_at_beat(start, q);
   start_beat_.store(origin_, std::memory_order_relaxed);
   const double tempo = state.tempo();
   for (std::size_t i = 0; i < voices_.size(); ++i) {
@@ -384,9 +386,8 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   last_end_us_ = end_us;
   last_beat_ = b0 + p.frames * bpf;
 
-  const int hint = hint_.load(std::memory_order_relaxed);
-  const bool link_rules = hint < 0;
-  const bool want = !options_.start_stop_sync || (link_rules ? state.is_playing() : hint == 1);
+  const SyncedTransport session(state, hint_.load(std::memory_order_relaxed), last_start_);
+  const bool want = !options_.start_stop_sync || session.playing();
   const int request = stop_request_.exchange(0, std::memory_order_acq_rel);
 
   if (request != 0 && !playing_) {
@@ -410,15 +411,15 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   if (playing_ && !want && stop_ != Stop::at_time) {
     // A transport stop: a fade from the stop time, unless a stop on a beat
     // (a length, a stop at the bar) ends sooner.
-    const double at = link_rules ? std::max(p.start_us, static_cast<double>(state.time_for_is_playing().count()))
-                                 : p.start_us;
+    const auto dated = session.stop_time();
+    const double at = dated ? std::max(p.start_us, static_cast<double>(dated->count())) : p.start_us;
     const double beat_stop_end_us = p.start_us + (stop_beat_ - b0) / bpf * p.us_per_frame;
     if (stop_ == Stop::none || at + options_.fade_us < beat_stop_end_us) {
       stop_ = Stop::at_time;
       stop_time_us_ = at;
     }
   } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
-    begin(state, b0, link_rules);
+    begin(state, b0, session.start_dated());
   }
   if (!playing_) {
     // After a stop the position stays where playing ended, until a start.

@@ -158,6 +158,7 @@ private:
   bool done_ = false;
   bool stop_ends_run_ = false; // the stop under way ends the run (not a transport stop)
   double origin_ = 0.0;
+  std::optional<HostTime> last_start_; // the session time playing last started on
   Stop stop_ = Stop::none;
   double stop_time_us_ = 0.0; // Stop::at_time: the fade starts here
   double stop_beat_ = 0.0;    // Stop::at_beat: the fade ends on this beat

@@ -1,5 +1,6 @@
 #include "midiclock/MidiClock.hpp"
 
+#include "session/SyncedTransport.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <algorithm>
@@ -124,18 +125,17 @@ void MidiClock::render(const SessionState& state, HostTime from, HostTime to,
     first = last_tick_ + 1;
 
   // What the transport should be.
-  const int hint = hint_.load(std::memory_order_relaxed);
-  const bool link_rules = hint < 0;
-  const bool want = !options_.start_stop_sync || (link_rules ? state.is_playing() : hint == 1);
+  const SyncedTransport session(state, hint_.load(std::memory_order_relaxed), last_start_);
+  const bool want = !options_.start_stop_sync || session.playing();
 
   bool stop_due = false;
   HostTime stop_at = from;
   if (running_ && !want) {
-    if (link_rules) stop_at = std::max(from, state.time_for_is_playing() + off);
+    if (const auto dated = session.stop_time()) stop_at = std::max(from, *dated + off);
     stop_due = stop_at < to;
   }
   Plan start;
-  if (!running_ && want) start = plan_start(state, first, link_rules);
+  if (!running_ && want) start = plan_start(state, first, session.start_dated());
 
   // A tick belongs to the window its (microsecond-rounded) time falls in, so
   // the same ticks come out however the time is cut into windows.
@@ -161,6 +161,7 @@ void MidiClock::render(const SessionState& state, HostTime from, HostTime to,
         emit(sink, t, beat, midi::start());
       }
       running_ = true;
+      last_start_ = t - off;
       start.start = false;
     }
     if (running_ || options_.idle_clock) {

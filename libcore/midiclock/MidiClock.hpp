@@ -64,6 +64,7 @@ private:
   bool have_last_tick_ = false;
   std::int64_t last_tick_ = 0;   // index of the last tick rendered (sent or, with no idle clock, skipped)
   bool running_ = false;          // Start/Continue sent, Stop not yet
+  std::optional<HostTime> last_start_; // the session time of the last Start or Continue
   bool launched_ = false;         // no-sync mode: launch beat fixed
   double launch_start_beat_ = 0.0;
 };

@@ -1,5 +1,7 @@
 #include "seq/SequencePlayer.hpp"
 
+#include "session/SyncedTransport.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -75,6 +77,7 @@ void SequencePlayer::begin(const SessionState& state, double b0, bool link_rules
     if (from_start >= b0 - kBeatSlack) start = from_start;
   }
   origin_ = start;
+  last_start_ = state.time_at_beat(start, q);
   pass_index_ = 0;
   next_ = 0;
   playing_ = true;
@@ -200,20 +203,18 @@ void SequencePlayer::render(const SessionState& state, HostTime from, HostTime t
   last_to_ = to;
   last_beat_ = b1;
 
-  const int hint = hint_.load(std::memory_order_relaxed);
-  const bool link_rules = hint < 0;
-  const bool want =
-      !options_.start_stop_sync || (link_rules ? state.is_playing() : hint == 1);
+  const SyncedTransport session(state, hint_.load(std::memory_order_relaxed), last_start_);
+  const bool want = !options_.start_stop_sync || session.playing();
 
   if (playing_ && !want) {
     HostTime stop_at = from;
-    if (link_rules) stop_at = std::max(from, state.time_for_is_playing() + off);
+    if (const auto dated = session.stop_time()) stop_at = std::max(from, *dated + off);
     if (stop_at < to) {
       play(state, from, stop_at, sink);
       if (playing_) cut(stop_at, state.beat_at_time(stop_at - off, q), sink);
     }
   } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
-    begin(state, b0, link_rules);
+    begin(state, b0, session.start_dated());
   }
   if (playing_) {
     // Far behind (the output stalled, or the grid moved less than a bar

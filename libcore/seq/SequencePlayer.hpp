@@ -94,6 +94,7 @@ private:
   bool done_ = false;
   bool launched_ = false;   // without sync: started once
   double origin_ = 0.0;     // the session beat of position 0
+  std::optional<HostTime> last_start_; // the session time playing last started on
   std::int64_t pass_index_ = 0;
   std::size_t next_ = 0;    // the next event of the pass
   bool have_last_ = false;

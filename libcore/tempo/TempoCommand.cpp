@@ -53,14 +53,23 @@ void sleep_until_host_time(const Session& session, HostTime when) {
   }
 }
 
+// `changed_at`: the host time a change took (or takes) effect, for --json.
 void print_tempo(const Session& session, const AnnouncedTransport& transport,
-                 const TempoOptions& options) {
+                 const TempoOptions& options, std::optional<HostTime> changed_at = std::nullopt) {
   if (options.common.json) transport.settle();
   const auto report = capture_status(session, options.common.quantum, &transport);
-  if (options.common.json)
-    fmt::print("{}\n", nlohmann::json(report).dump());
-  else
+  if (options.common.json) {
+    nlohmann::json j = report;
+    if (changed_at) {
+      // When the change takes effect, on the same clock and grid as time_us
+      // and beat: a script can tell where a stop or start fell.
+      j["change_time_us"] = changed_at->count();
+      j["change_beat"] = session.capture_app_state().beat_at_time(*changed_at, options.common.quantum);
+    }
+    fmt::print("{}\n", j.dump());
+  } else {
     fmt::print("{:.2f}\n", report.tempo);
+  }
 }
 
 } // namespace
@@ -133,7 +142,7 @@ ExitCode run_tempo(const TempoOptions& options) {
       fmt::print(stderr, "link-tempo: {} of {} peers announced the change in time; they pass it on to the others\n",
                  confirmed, peers);
   }
-  if (options.common.json) print_tempo(session, transport, options);
+  if (options.common.json) print_tempo(session, transport, options, when);
   else if (is_terminal(STDOUT_FILENO)) {
     const auto report = capture_status(session, options.common.quantum, &transport);
     fmt::print("{:.2f} BPM, {}, {}\n", report.tempo, report.is_playing ? "playing" : "stopped",

@@ -207,6 +207,54 @@ TEST_CASE("joining a playing session (start time unknown): Start waits for the n
   CHECK(out.of(midi::kSongPosition).empty());
 }
 
+// Joined while the session played: Link reported nothing (its own state said
+// stopped, dated when we joined), and the peers' announcements said playing.
+// A stop arrives: Link takes in its time without reporting a change. The
+// clock stops at that time, not when the announcements are next looked at.
+TEST_CASE("joined a playing session: a stop Link dated rules at its own time, whatever the hint") {
+  auto state = SessionState::detached(120.0, kT0);
+  state.set_is_playing(false, kT0 + 1s); // the joiner's own, older than our start
+  MidiClock clock(MidiClockOptions{});
+  clock.set_transport_hint(true);
+  Recorder out;
+  render(clock, state, kT0 + 2500ms, kT0 + 5s, out); // Start on beat 8 (4 s)
+  REQUIRE(out.of(midi::kStart).size() == 1);
+
+  SUBCASE("a stop dated on the next bar line, the hint still playing") {
+    state.set_is_playing(false, kT0 + 6s); // beat 12
+    render(clock, state, kT0 + 5s, kT0 + 7s, out);
+  }
+  SUBCASE("a stop dated on the next bar line, the hint already stopped") {
+    // The announcements say "stopped" at once, though the stop is a bar away.
+    state.set_is_playing(false, kT0 + 6s);
+    clock.set_transport_hint(false);
+    render(clock, state, kT0 + 5s, kT0 + 7s, out);
+  }
+  const auto stops = out.of(midi::kStop);
+  REQUIRE(stops.size() == 1);
+  CHECK(stops[0].time == kT0 + 6s);
+  CHECK(stops[0].beat == doctest::Approx(12.0));
+  CHECK(!clock.running());
+  // The stale "playing" hint does not start it again.
+  clock.set_transport_hint(true);
+  render(clock, state, kT0 + 7s, kT0 + 10s, out);
+  CHECK(out.of(midi::kStart).size() == 1);
+}
+
+TEST_CASE("joined a playing session: a stop known only from the announcements is at once") {
+  const auto state = SessionState::detached(120.0, kT0); // Link knows of no stop
+  MidiClock clock(MidiClockOptions{});
+  clock.set_transport_hint(true);
+  Recorder out;
+  render(clock, state, kT0 + 2500ms, kT0 + 5s, out);
+  REQUIRE(out.of(midi::kStart).size() == 1);
+  clock.set_transport_hint(false);
+  clock.render(state, kT0 + 5s, kT0 + 5010ms, out);
+  const auto stops = out.of(midi::kStop);
+  REQUIRE(stops.size() == 1);
+  CHECK(stops[0].time == kT0 + 5s);
+}
+
 TEST_CASE("--spp joining a playing session: position of the next sixteenth in the bar, then Continue") {
   MidiClockOptions options;
   options.song_position = true;

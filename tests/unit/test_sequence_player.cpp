@@ -279,6 +279,32 @@ TEST_CASE("joining a session that already plays: the next bar, from the start") 
   CHECK(listing(out.events) == "program_change 1 @12.000\n");
 }
 
+TEST_CASE("joined a playing session: a stop Link dated ends the notes at its time, whatever the hint") {
+  // Link reported nothing (its own state: stopped when we joined, at beat 1);
+  // the peers' announcements said playing.
+  const auto s = seq(R"({"beat": 0, "note": 60, "duration": 16})", R"("loop_beats": 16,)");
+  SequencePlayerOptions o;
+  o.start_stop_sync = true;
+  SequencePlayer player(s, o);
+  auto state = SessionState::detached(120.0, kT0);
+  state.set_is_playing(false, at_beat(1));
+  player.set_transport_hint(true);
+  Recorder out;
+  render(player, state, at_beat(2), at_beat(5), out);
+  CHECK(listing(out.events) == "note_on 60 @4.000\n");
+  // The stop, dated on the next bar line; the announcements may say so at once.
+  state.set_is_playing(false, at_beat(8));
+  render(player, state, at_beat(5), at_beat(6), out);
+  player.set_transport_hint(false);
+  render(player, state, at_beat(6), at_beat(10), out);
+  CHECK(listing(out.events) == "note_on 60 @4.000\nnote_off 60 @8.000\n");
+  CHECK(out.events.back().time == at_beat(8));
+  // A stale "playing" hint does not start it again.
+  player.set_transport_hint(true);
+  render(player, state, at_beat(10), at_beat(14), out);
+  CHECK(out.events.size() == 2);
+}
+
 TEST_CASE("a jump of the beat grid by whole bars: the sequence goes on where it was") {
   const auto s = seq(R"({"beat": 0, "program": 0}, {"beat": 1, "program": 1}, {"beat": 2, "program": 2},
                         {"beat": 3, "program": 3})");
