@@ -8,7 +8,8 @@
 # line must land on that bar line in every tool; stops "now" must land where
 # the session dated them, and so together: each tool is late only by what it
 # took to hear of the stop.
-# STOP_RUNS (default 3) runs of each way; STOP_KEEP=DIR keeps the logs.
+# STOP_RUNS (default 3) runs of each kind; STOP_WAYS (waiting joined) and
+# STOP_HOWS (bar now) pick kinds; STOP_KEEP=DIR keeps the logs.
 . "$(dirname "$0")/lib.sh"
 RUNS=${STOP_RUNS:-3}
 
@@ -90,16 +91,20 @@ heard_by = (ref["time_us"] - ref["change_time_us"]) / 1000.0
 if not confirmed_all:
     bound, exact = 300.0, False
 elif heard_by < 0:
-    bound, exact = 0.05, True
+    bound, exact = 0.2, True
 else:
     bound, exact = heard_by + 20.0, False
-ok = all(-0.05 <= v <= bound for v in late.values())
+# Each peer maps the session's clock to its own through its own measurement
+# of the others: the same moment differs by tens of microseconds between
+# peers (seen: up to 47 us), so "exact" and "never early" allow 0.2 ms.
+ok = all(-0.2 <= v <= bound for v in late.values())
 print(json.dumps({"how": how, "heard_by_ms": round(heard_by, 3), "exact": exact, "ok": ok,
                   "late_ms": {k: round(v, 3) for k, v in late.items()}}))
 EOF
 }
 
 RESULTS="$WORK/results.jsonl"
+RUN_NO=0
 : >"$RESULTS"
 run() { # WAY HOW
   way=$1 how=$2
@@ -111,8 +116,12 @@ run() { # WAY HOW
     start_tools
     "$BIN/link-tempo" --play --at-next-bar --timeout 5 >/dev/null 2>&1 || fail "link-tempo --play --at-next-bar"
   fi
+  # Each tool starts on the first bar line after it knows the session plays,
+  # which after joining need not be the same bar line in all three.
   wait_for 10 "link-play playing ($way)" grep -q '"event":"start"' "$WORK/play.jsonl"
-  sleep "1.$(shuf -i 0-999 -n 1)"
+  wait_for 10 "link-midiclock's Start ($way)" grep -q '"message":"start"' "$WORK/mc.jsonl"
+  wait_for 10 "link-seq's note ($way)" grep -q '"message":"note_on"' "$WORK/seq.jsonl"
+  sleep "0.$(shuf -i 300-999 -n 1)"
   if [ "$how" = bar ]; then
     "$BIN/link-tempo" --json --stop --at-next-bar --timeout 5 >"$WORK/stop.json" 2>"$WORK/tempo.err" || fail "link-tempo --stop --at-next-bar"
   else
@@ -121,15 +130,19 @@ run() { # WAY HOW
   wait_for 10 "link-play's stop ($way, $how)" grep -q '"event":"stop"' "$WORK/play.jsonl"
   sleep 0.3
   stop_tools
-  verdict=$(judge "$how") || fail "$way/$how: $verdict"
+  RUN_NO=$((RUN_NO + 1))
+  [ -z "${STOP_KEEP:-}" ] || for f in mc.jsonl seq.jsonl play.jsonl stop.json mc.err seq.err play.err; do
+    cp "$WORK/$f" "$STOP_KEEP/$RUN_NO-$f"; done
+  verdict=$(judge "$how" 2>&1) || fail "$way/$how: $verdict"
   echo "$way $how $verdict"
   printf '{"way":"%s","verdict":%s}\n' "$way" "$verdict" >>"$RESULTS"
-  [ -z "${STOP_KEEP:-}" ] || { n=$(wc -l <"$RESULTS"); for f in mc.jsonl seq.jsonl play.jsonl; do cp "$WORK/$f" "$STOP_KEEP/$n-$f"; done; }
 }
 
 i=0
 while [ "$i" -lt "$RUNS" ]; do
-  run waiting bar; run waiting now; run joined bar; run joined now
+  for way in ${STOP_WAYS:-waiting joined}; do
+    for how in ${STOP_HOWS:-bar now}; do run "$way" "$how"; done
+  done
   i=$((i + 1))
 done
 
