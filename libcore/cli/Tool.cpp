@@ -61,7 +61,7 @@ void validate(const CommonOptions& options) {
   if (!std::isfinite(options.timeout_s) || options.timeout_s < 0.0 || options.timeout_s > 3600.0)
     throw bad_input("--timeout", fmt::format("expected seconds in 0..3600, got {}",
                                              options.timeout_s));
-  if (options.peers && *options.peers > 1000)
+  if (options.peers && (*options.peers < 0 || *options.peers > 1000))
     throw bad_input("--peers", fmt::format("expected 0..1000, got {}", *options.peers));
 }
 

@@ -20,7 +20,16 @@ struct CommonOptions {
   double quantum = 4.0;
   bool json = false;
   double timeout_s = 1.0;               // how long to wait for peers
-  std::optional<std::size_t> peers;     // --peers N: wait for N peers, exit 3 if not found
+  // --peers N: wait for N peers, exit 3 if not found. Read as a signed
+  // number: CLI11 reads unsigned ones with strtoull, which turns "-1" into
+  // the largest size_t, and validate() must show the count as written.
+  std::optional<long long> peers;
+
+  // --peers once validate() accepted it.
+  std::optional<std::size_t> required_peers() const {
+    if (!peers) return std::nullopt;
+    return static_cast<std::size_t>(*peers);
+  }
 
   std::chrono::milliseconds timeout() const {
     return std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000.0 + 0.5));

@@ -151,7 +151,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
 
   if (options.dry_run) {
     Session session;
-    join_as_asked(session, options.common.peers, options.common.timeout());
+    join_as_asked(session, options.common.required_peers(), options.common.timeout());
     if (stop_requested()) return ExitCode::ok;
     return dry_run(session, seq, play);
   }
