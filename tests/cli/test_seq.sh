@@ -56,6 +56,17 @@ expect_exit 2 "$BIN/link-seq" --check "$WORK/control.json"
 [ "$(wc -l <"$WORK/stderr")" -eq 3 ] && ! grep -q "$(printf '\033')" "$WORK/stderr" \
   && grep -q '^.*control.json: /tracks/0/events/0/a\\u000ab\\u001b\[31m: expected a key of an event' "$WORK/stderr" \
   || fail "a key with control characters: $(od -c "$WORK/stderr" | head -n 8)"
+# --check promises every problem: a misspelt key does not hide the same
+# event's beat past loop_beats.
+cat >"$WORK/two.json" <<'EOF2'
+{"format": "link-seq/1", "loop_beats": 4,
+ "tracks": [{"channel": 1, "events": [{"beat": 6, "note": 60, "velocty": 3, "duration": 1}]}]}
+EOF2
+expect_exit 2 "$BIN/link-seq" --check "$WORK/two.json"
+grep -q '^.*two.json: /tracks/0/events/0/velocty: expected a key of an event' "$WORK/stderr" \
+  && grep -q '^.*two.json: /tracks/0/events/0/beat: expected a beat below loop_beats (4), got 6$' "$WORK/stderr" \
+  && grep -q '^link-seq: error: .*two.json: 2 problems$' "$WORK/stderr" \
+  || fail "a misspelt key and a late beat in one event: $(cat "$WORK/stderr")"
 expect_exit 2 "$BIN/link-seq" --backend jack --connect no-such:port "$WORK/pattern.json"
 expect_exit 2 "$BIN/link-seq" --bars 2 --beats 3 "$WORK/pattern.json"
 sleep 0.3
