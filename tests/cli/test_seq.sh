@@ -240,4 +240,9 @@ printf 'MThd\000\000\000\006\000\002\000\001\000\140' >"$WORK/type2.mid"
 expect_exit 2 "$BIN/link-seq" --check "$WORK/type2.mid"
 grep -q "type2.mid: expected a Standard MIDI File of type 0 or 1, got type 2" "$WORK/stderr" \
   || fail "type 2 message: $(cat "$WORK/stderr")"
-pass "a MIDI file plays through --dry-run and --to-json (ticks as beats, its tempo ignored); type 2 exits 2"
+# A .mid that is no MIDI file: both readers' reasons, on one line.
+printf 'RIFF\044\000\000\000WAVEfmt ' >"$WORK/wav.mid"
+expect_exit 2 "$BIN/link-seq" --check "$WORK/wav.mid"
+[ "$(cat "$WORK/stderr")" = "link-seq: error: $WORK/wav.mid: not a MIDI file (no MThd header; it begins with \"RIFF\") and not link-seq JSON (line 1, column 1: invalid JSON: expected a value, got 'R')" ] \
+  || fail "a WAV file named .mid: $(cat "$WORK/stderr")"
+pass "a MIDI file plays through --dry-run and --to-json (ticks as beats, its tempo ignored); type 2 and a WAV named .mid exit 2"
