@@ -18,6 +18,10 @@ const char* version() { return LINK_TOOLS_VERSION; }
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
+void warn(std::string_view tool, std::string_view message) {
+  fmt::print(stderr, "{}: warning: {}\n", tool, message);
+}
+
 std::unique_ptr<CLI::App> make_app(const std::string& tool, const std::string& description) {
   auto app = std::make_unique<CLI::App>(description, tool);
   app->set_version_flag("-V,--version", fmt::format("{} {}", tool, version()),

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace linktools {
 
@@ -75,6 +76,11 @@ inline constexpr double kMaxLengthBeats = 1e6;
 void add_length_options(CLI::App& app, LengthOptions& options);
 // Throws ToolError(bad_input): both given, or one not a number in (0, kMaxLengthBeats].
 void validate(const LengthOptions& options);
+
+// Prints "TOOL: warning: MESSAGE" to standard error: something the user
+// should know that does not stop the run. Not silenced by --quiet, which
+// only turns off the live line.
+void warn(std::string_view tool, std::string_view message);
 
 // The version set once in project().
 const char* version();

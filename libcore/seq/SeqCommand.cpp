@@ -159,6 +159,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   // The output before the session: a port that does not exist ends the run
   // before we join or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
+  for (const auto& line : output->warnings()) warn("link-seq", line);
   SequencePlayer player(seq, play);
 
   PlaybackOptions playback;

@@ -108,6 +108,19 @@ awk '$1 ~ /^[0-9]+:$/ { f[++n] = $1 + 0 }
   "$WORK/dump.txt" >"$WORK/timing" || fail "$(cat "$WORK/timing")"
 pass "a looping pattern arrives with the right bytes, in order, a beat apart, and link-seq ends after --beats"
 
+# --- a client name that is taken: JACK renames us, and we say so -------------
+printf '{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 64}]}]}' \
+  >"$WORK/held.json"
+background "$BIN/link-seq" --backend jack --name Dup --quantum 1 --timeout 0 "$WORK/held.json"
+FIRST=$LAST_PID
+wait_for 10 "the first Dup client" jack_port_exists Dup:out
+expect_exit 0 "$BIN/link-seq" --backend jack --name Dup --quantum 1 --timeout 0 --beats 1 --quiet "$WORK/pattern.json"
+[ "$(cat "$WORK/stderr")" = 'link-seq: warning: JACK client name "Dup" is taken; using "Dup-01"' ] \
+  || fail "a second client named Dup: $(cat "$WORK/stderr")"
+kill -INT "$FIRST"
+wait "$FIRST" || fail "the first Dup link-seq failed"
+pass "a taken JACK client name is reported with the name JACK gave instead"
+
 # --- signals mid-note: every note-on gets its note-off -----------------------
 cat >"$WORK/long.json" <<'EOF'
 {"format": "link-seq/1", "tracks": [
