@@ -167,7 +167,18 @@ jq -e -s '[.[].bytes] == [[145,60,100],[129,60,0],[145,64,90],[129,64,0],[177,74
 expect_exit 0 "$BIN/link-seq" --check "$WORK/again.json"
 "$BIN/link-seq" --to-json "$WORK/again.json" | diff "$WORK/again.json" - >/dev/null \
   || fail "--to-json is not stable"
-pass "--dry-run prints the schedule as JSON Lines; --to-json reads back the same"
+# Every kind a file can send has its own name, as the man page lists them.
+cat >"$WORK/kinds.json" <<'EOF2'
+{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [
+  {"beat": 0, "raw": [208, 100]}, {"beat": 0.25, "raw": [162, 60, 40]}, {"beat": 0.5, "raw": [243, 4]},
+  {"beat": 0.75, "raw": [241, 35]}, {"beat": 1, "raw": [246]}, {"beat": 1.25, "raw": [254]},
+  {"beat": 1.5, "raw": [255]}, {"beat": 1.75, "pitch_bend": 0.5}]}]}
+EOF2
+expect_exit 0 "$BIN/link-seq" --dry-run --timeout 0 "$WORK/kinds.json"
+jq -e -s '[.[].message] == ["channel_pressure", "poly_pressure", "song_select", "mtc_quarter_frame",
+                            "tune_request", "active_sensing", "reset", "pitch_bend"]' "$WORK/stdout" >/dev/null \
+  || fail "--dry-run message names: $(jq -c -s '[.[].message]' "$WORK/stdout")"
+pass "--dry-run prints the schedule as JSON Lines, every message kind by name; --to-json reads back the same"
 
 # A loop shorter than a sixty-fourth note is refused (a loop of 1e-300 beats
 # once hung link-seq); the shortest one plays, and a dense schedule of it is
