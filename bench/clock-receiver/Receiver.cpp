@@ -27,12 +27,8 @@ namespace {
 constexpr std::chrono::milliseconds kCollectWait(10);
 
 std::string message_name(std::uint8_t status) {
-  // Only the status byte is kept: a note-on's velocity is not, and it
-  // decodes as a note-off without one.
-  if ((status & 0xF0) == 0x90) return "note_on";
-  const std::uint8_t byte[1] = {status};
-  const auto decoded = midi::decode(byte);
-  return std::string(midi::kind_name(decoded ? decoded->kind : midi::Kind::other));
+  // Only the status byte is kept, so the name is the one it announces.
+  return std::string(midi::kind_name(midi::status_kind(status)));
 }
 
 const char* plural(std::uint64_t n) { return n == 1 ? "" : "s"; }

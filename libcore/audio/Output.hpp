@@ -61,6 +61,9 @@ public:
   virtual std::optional<std::string> failure() const = 0;
   // One line for people: "JACK link-play:out_1,out_2 -> system:playback_1,system:playback_2".
   virtual std::string description() const = 0;
+  // What the user should know about how the output was opened, a line each
+  // (JACK gave the client another name: --name was taken).
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Throws ToolError: bad_input for a --connect port that does not exist or is

@@ -18,6 +18,10 @@ const char* version() { return LINK_TOOLS_VERSION; }
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
+void warn(std::string_view tool, std::string_view message) {
+  fmt::print(stderr, "{}: warning: {}\n", tool, message);
+}
+
 std::unique_ptr<CLI::App> make_app(const std::string& tool, const std::string& description) {
   auto app = std::make_unique<CLI::App>(description, tool);
   app->set_version_flag("-V,--version", fmt::format("{} {}", tool, version()),
@@ -61,7 +65,7 @@ void validate(const CommonOptions& options) {
   if (!std::isfinite(options.timeout_s) || options.timeout_s < 0.0 || options.timeout_s > 3600.0)
     throw bad_input("--timeout", fmt::format("expected seconds in 0..3600, got {}",
                                              options.timeout_s));
-  if (options.peers && *options.peers > 1000)
+  if (options.peers && (*options.peers < 0 || *options.peers > 1000))
     throw bad_input("--peers", fmt::format("expected 0..1000, got {}", *options.peers));
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace linktools {
 
@@ -20,7 +21,16 @@ struct CommonOptions {
   double quantum = 4.0;
   bool json = false;
   double timeout_s = 1.0;               // how long to wait for peers
-  std::optional<std::size_t> peers;     // --peers N: wait for N peers, exit 3 if not found
+  // --peers N: wait for N peers, exit 3 if not found. Read as a signed
+  // number: CLI11 reads unsigned ones with strtoull, which turns "-1" into
+  // the largest size_t, and validate() must show the count as written.
+  std::optional<long long> peers;
+
+  // --peers once validate() accepted it.
+  std::optional<std::size_t> required_peers() const {
+    if (!peers) return std::nullopt;
+    return static_cast<std::size_t>(*peers);
+  }
 
   std::chrono::milliseconds timeout() const {
     return std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000.0 + 0.5));
@@ -66,6 +76,11 @@ inline constexpr double kMaxLengthBeats = 1e6;
 void add_length_options(CLI::App& app, LengthOptions& options);
 // Throws ToolError(bad_input): both given, or one not a number in (0, kMaxLengthBeats].
 void validate(const LengthOptions& options);
+
+// Prints "TOOL: warning: MESSAGE" to standard error: something the user
+// should know that does not stop the run. Not silenced by --quiet, which
+// only turns off the live line.
+void warn(std::string_view tool, std::string_view message);
 
 // The version set once in project().
 const char* version();

@@ -78,6 +78,12 @@ ClientPtr open_client(const std::string& name, std::string_view otherwise) {
   return client;
 }
 
+std::optional<std::string> renamed_warning(jack_client_t* client, const std::string& asked) {
+  const char* given = jack_get_client_name(client);
+  if (!given || asked == given) return std::nullopt;
+  return fmt::format("JACK client name \"{}\" is taken; using \"{}\"", asked, given);
+}
+
 void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept {
   const auto before = session.now().count();
   const auto jack_now = static_cast<std::int64_t>(jack_get_time());

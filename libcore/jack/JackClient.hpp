@@ -33,6 +33,10 @@ ClientPtr try_open_client(const std::string& name);
 // `otherwise`, what the user can do instead ("or use --backend jsonl").
 ClientPtr open_client(const std::string& name, std::string_view otherwise);
 
+// When JACK gave `client` another name than `asked` (it renames a client
+// whose name is taken, "NAME-01"), a warning that says so; else nullopt.
+std::optional<std::string> renamed_warning(jack_client_t* client, const std::string& asked);
+
 // Tells when JACK dropped the client, and why. JACK's own messages are
 // silenced (ours say what to do instead), but the last one is kept: when the
 // client is dropped it is usually the only account of the cause.

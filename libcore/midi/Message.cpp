@@ -56,71 +56,120 @@ Message all_notes_off(int channel) noexcept {
   return control_change(channel, 123, 0);
 }
 
+Kind status_kind(std::uint8_t s) noexcept {
+  if (s < 0x80) return Kind::other;
+  if (s < 0xF0) {
+    switch (s & 0xF0) {
+    case 0x80: return Kind::note_off;
+    case 0x90: return Kind::note_on;
+    case 0xA0: return Kind::poly_pressure;
+    case 0xB0: return Kind::control_change;
+    case 0xC0: return Kind::program_change;
+    case 0xD0: return Kind::channel_pressure;
+    default: return Kind::pitch_bend;
+    }
+  }
+  switch (s) {
+  case 0xF0: return Kind::sysex;
+  case 0xF1: return Kind::mtc_quarter_frame;
+  case kSongPosition: return Kind::song_position;
+  case 0xF3: return Kind::song_select;
+  case 0xF6: return Kind::tune_request;
+  case kClock: return Kind::clock;
+  case kStart: return Kind::start;
+  case kContinue: return Kind::continue_;
+  case kStop: return Kind::stop;
+  case 0xFE: return Kind::active_sensing;
+  case 0xFF: return Kind::reset;
+  default: return Kind::other; // F4, F5, F9, FD are undefined; F7 only ends a SysEx
+  }
+}
+
+namespace {
+
+// The data bytes a message of `kind` has; -1 for a SysEx (any number, then F7).
+int data_bytes(Kind kind) noexcept {
+  switch (kind) {
+  case Kind::note_off:
+  case Kind::note_on:
+  case Kind::poly_pressure:
+  case Kind::control_change:
+  case Kind::pitch_bend:
+  case Kind::song_position: return 2;
+  case Kind::program_change:
+  case Kind::channel_pressure:
+  case Kind::mtc_quarter_frame:
+  case Kind::song_select: return 1;
+  case Kind::sysex: return -1;
+  default: return 0;
+  }
+}
+
+} // namespace
+
 std::optional<Decoded> decode(std::span<const std::uint8_t> bytes) noexcept {
-  if (bytes.empty() || bytes[0] < 0x80) return std::nullopt;
+  if (bytes.empty()) return std::nullopt;
+  const std::uint8_t s = bytes[0];
+  Decoded d;
+  d.kind = status_kind(s);
+  if (d.kind == Kind::other) return std::nullopt;
+  if (d.kind == Kind::sysex) {
+    if (bytes.size() < 2 || bytes.back() != 0xF7) return std::nullopt;
+    for (std::size_t i = 1; i + 1 < bytes.size(); ++i)
+      if (bytes[i] >= 0x80) return std::nullopt;
+    return d;
+  }
+  if (bytes.size() != static_cast<std::size_t>(1 + data_bytes(d.kind))) return std::nullopt;
   for (std::size_t i = 1; i < bytes.size(); ++i)
     if (bytes[i] >= 0x80) return std::nullopt;
-  const std::uint8_t s = bytes[0];
-  const auto expect = [&](std::size_t n) { return bytes.size() == n; };
-  Decoded d;
-  switch (s) {
-  case kClock: d.kind = Kind::clock; return expect(1) ? std::optional(d) : std::nullopt;
-  case kStart: d.kind = Kind::start; return expect(1) ? std::optional(d) : std::nullopt;
-  case kContinue: d.kind = Kind::continue_; return expect(1) ? std::optional(d) : std::nullopt;
-  case kStop: d.kind = Kind::stop; return expect(1) ? std::optional(d) : std::nullopt;
-  case kSongPosition:
-    if (!expect(3)) return std::nullopt;
-    d.kind = Kind::song_position;
-    d.data1 = bytes[1] | (bytes[2] << 7);
-    return d;
-  default: break;
-  }
-  if (s >= 0xF0) return std::nullopt;
-  d.channel = (s & 0x0F) + 1;
-  switch (s & 0xF0) {
-  case 0x80:
-  case 0x90:
-    if (!expect(3)) return std::nullopt;
-    d.kind = ((s & 0xF0) == 0x90 && bytes[2] > 0) ? Kind::note_on : Kind::note_off;
-    d.data1 = bytes[1];
-    d.data2 = bytes[2];
-    return d;
-  case 0xB0:
-    if (!expect(3)) return std::nullopt;
-    d.kind = (bytes[1] == 123 && bytes[2] == 0) ? Kind::all_notes_off : Kind::control_change;
-    d.data1 = bytes[1];
-    d.data2 = bytes[2];
-    return d;
-  case 0xC0:
-    if (!expect(2)) return std::nullopt;
-    d.kind = Kind::program_change;
-    d.data1 = bytes[1];
-    return d;
-  case 0xE0:
-    if (!expect(3)) return std::nullopt;
-    d.kind = Kind::pitch_bend;
-    d.data1 = (bytes[1] | (bytes[2] << 7)) - 8192;
-    return d;
+  const int data1 = bytes.size() > 1 ? bytes[1] : 0;
+  const int data2 = bytes.size() > 2 ? bytes[2] : 0;
+  if (s < 0xF0) d.channel = (s & 0x0F) + 1;
+  switch (d.kind) {
+  case Kind::note_on:
+    if (data2 == 0) d.kind = Kind::note_off;
+    d.data1 = data1;
+    d.data2 = data2;
+    break;
+  case Kind::control_change:
+    if (data1 == 123 && data2 == 0) d.kind = Kind::all_notes_off;
+    d.data1 = data1;
+    d.data2 = data2;
+    break;
+  case Kind::pitch_bend:
+  case Kind::song_position:
+    // 14 bits, least significant 7 first; a bend is centred on 0.
+    d.data1 = (data1 | (data2 << 7)) - (d.kind == Kind::pitch_bend ? 8192 : 0);
+    break;
   default:
-    // Polyphonic and channel pressure: valid MIDI, not something we send.
-    d.kind = Kind::other;
-    return expect((s & 0xF0) == 0xD0 ? 2 : 3) ? std::optional(d) : std::nullopt;
+    d.data1 = data1;
+    d.data2 = data2;
+    break;
   }
+  return d;
 }
 
 std::string_view kind_name(Kind kind) noexcept {
   switch (kind) {
+  case Kind::note_off: return "note_off";
+  case Kind::note_on: return "note_on";
+  case Kind::poly_pressure: return "poly_pressure";
+  case Kind::control_change: return "control_change";
+  case Kind::all_notes_off: return "all_notes_off";
+  case Kind::program_change: return "program_change";
+  case Kind::channel_pressure: return "channel_pressure";
+  case Kind::pitch_bend: return "pitch_bend";
+  case Kind::sysex: return "sysex";
+  case Kind::mtc_quarter_frame: return "mtc_quarter_frame";
+  case Kind::song_position: return "song_position";
+  case Kind::song_select: return "song_select";
+  case Kind::tune_request: return "tune_request";
   case Kind::clock: return "clock";
   case Kind::start: return "start";
   case Kind::continue_: return "continue";
   case Kind::stop: return "stop";
-  case Kind::song_position: return "song_position";
-  case Kind::note_on: return "note_on";
-  case Kind::note_off: return "note_off";
-  case Kind::control_change: return "control_change";
-  case Kind::program_change: return "program_change";
-  case Kind::pitch_bend: return "pitch_bend";
-  case Kind::all_notes_off: return "all_notes_off";
+  case Kind::active_sensing: return "active_sensing";
+  case Kind::reset: return "reset";
   case Kind::other: break;
   }
   return "other";

@@ -1,6 +1,6 @@
 #pragma once
-// MIDI 1.0 channel and real-time messages: encoding to bytes and decoding
-// from bytes. Pure; every function is thread-safe and realtime-safe.
+// MIDI 1.0 messages: encoding the ones we send to bytes, and decoding every
+// kind from bytes. Pure; every function is thread-safe and realtime-safe.
 
 #include <array>
 #include <cstdint>
@@ -49,9 +49,17 @@ Message program_change(int channel, int program) noexcept;
 Message pitch_bend(int channel, int value) noexcept;
 Message all_notes_off(int channel) noexcept;
 
+// Every kind of MIDI 1.0 message. all_notes_off is the control change
+// (123, 0) told apart, since a player treats it apart. other: no message of
+// MIDI 1.0 (an undefined status byte, or bytes that are not one message).
 enum class Kind {
-  clock, start, continue_, stop, song_position,
-  note_on, note_off, control_change, program_change, pitch_bend, all_notes_off,
+  // channel voice
+  note_off, note_on, poly_pressure, control_change, all_notes_off, program_change,
+  channel_pressure, pitch_bend,
+  // system common
+  sysex, mtc_quarter_frame, song_position, song_select, tune_request,
+  // system real-time
+  clock, start, continue_, stop, active_sensing, reset,
   other
 };
 
@@ -59,16 +67,26 @@ enum class Kind {
 struct Decoded {
   Kind kind = Kind::other;
   int channel = 0;  // 1..16 for channel messages, 0 otherwise
-  int data1 = 0;    // note, controller, program; song position in sixteenths; bend -8192..8191
-  int data2 = 0;    // velocity or controller value
+  // note, controller, program, channel pressure; song position in
+  // sixteenths; bend -8192..8191; song number; MTC quarter frame's byte
+  int data1 = 0;
+  int data2 = 0;    // velocity, poly pressure or controller value
 };
 
 // nullopt when `bytes` is not one complete message (wrong length, a data
-// byte where a status byte belongs, a status we do not know). A note-on with
-// velocity 0 decodes as note_off, as MIDI 1.0 says it means.
+// byte where a status byte belongs, an undefined status: F4, F5, F9, FD). A
+// note-on with velocity 0 decodes as note_off, as MIDI 1.0 says it means. A
+// SysEx is F0, data bytes, F7.
 std::optional<Decoded> decode(std::span<const std::uint8_t> bytes) noexcept;
 
-// A short lowercase name for the kind ("clock", "note_on", ...).
+// The kind a status byte announces, for a reader that keeps no data bytes: a
+// note-on status is note_on (the velocity that could make it a note-off is
+// not known), a control change control_change. other for a data byte or an
+// undefined status.
+Kind status_kind(std::uint8_t status) noexcept;
+
+// The kind's name in JSON Lines ("clock", "note_on", "channel_pressure", ...):
+// the names the man pages list, snake_case.
 std::string_view kind_name(Kind kind) noexcept;
 
 } // namespace linktools::midi

@@ -63,6 +63,9 @@ public:
   virtual std::uint64_t dropped() const { return 0; }
   // One line for people: "JACK port link-midiclock:out -> synth:midi_in".
   virtual std::string description() const = 0;
+  // What the user should know about how the output was opened, a line each
+  // (JACK gave the client another name: --name was taken).
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Opens the backend `options` picks (automatic: JACK when a server runs, else

@@ -42,6 +42,7 @@ ExitCode run_midiclock(const MidiClockCommandOptions& options) {
   // The output first: a port that does not exist ends the run before we
   // join the session or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
+  for (const auto& line : output->warnings()) warn("link-midiclock", line);
 
   MidiClockOptions clock_options;
   clock_options.quantum = options.common.quantum;

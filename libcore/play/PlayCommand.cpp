@@ -277,6 +277,7 @@ ExitCode run_play(const PlayCommandOptions& options) {
   std::vector<audio::FileInfo> infos;
   for (const auto& file : options.files) infos.push_back(audio::probe_file(file));
   auto output = audio::open_output(output_options);
+  for (const auto& line : output->warnings()) warn("link-play", line);
   const int rate = output->sample_rate();
   std::vector<audio::Clip> clips;
   for (std::size_t i = 0; i < options.files.size(); ++i) {

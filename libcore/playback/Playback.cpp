@@ -20,7 +20,7 @@ PlayingSession::PlayingSession(bool start_stop_sync) : transport_(session_) {
 }
 
 bool PlayingSession::join(const CommonOptions& common) {
-  join_as_asked(session_, common.peers, common.timeout());
+  join_as_asked(session_, common.required_peers(), common.timeout());
   if (stop_requested()) return false;
   transport_.settle();
   return true;

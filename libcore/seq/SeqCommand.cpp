@@ -151,7 +151,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
 
   if (options.dry_run) {
     Session session;
-    join_as_asked(session, options.common.peers, options.common.timeout());
+    join_as_asked(session, options.common.required_peers(), options.common.timeout());
     if (stop_requested()) return ExitCode::ok;
     return dry_run(session, seq, play);
   }
@@ -159,6 +159,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   // The output before the session: a port that does not exist ends the run
   // before we join or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
+  for (const auto& line : output->warnings()) warn("link-seq", line);
   SequencePlayer player(seq, play);
 
   PlaybackOptions playback;

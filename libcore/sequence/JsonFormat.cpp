@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace linktools::sequence {
 
@@ -276,6 +278,7 @@ private:
   struct EventFields {
     unsigned kinds = 0;
     bool bad = false; // a field had a bad value (already reported)
+    bool beat_ok = false; // beat was given and is a good beat
     double beat = 0.0;
     int note = 60;
     int velocity = 100;
@@ -288,6 +291,16 @@ private:
     std::size_t raw_size = 0;
     bool raw_bad = false;
   };
+
+  // Where a refused event stands, when its beat itself was good: checked
+  // against loop_beats with the others, so that one problem of an event
+  // does not hide that its beat is past the loop.
+  struct RefusedBeat {
+    std::uint32_t track;
+    std::uint32_t index;
+    double beat;
+  };
+  std::vector<RefusedBeat> refused_beats_;
 
   // The track being read.
   std::size_t track_first_event_ = 0;
@@ -465,9 +478,10 @@ private:
     };
     switch (key) {
     case Key::beat:
-      if (v.is_number_in(0.0, kMaxBeat))
+      if (v.is_number_in(0.0, kMaxBeat)) {
         event_.beat = v.number;
-      else
+        event_.beat_ok = true;
+      } else
         bad(v.is_number() && v.number < 0.0 ? "a beat >= 0" : "a beat (a number >= 0)");
       break;
     case Key::note:
@@ -547,6 +561,14 @@ private:
 
   void end_raw(const Frame& f) {
     // Called with the raw array popped: pointer() names the "raw" key.
+    // The count is wrong whatever the bytes are; whether they make a whole
+    // message can only be told from good bytes.
+    if (f.count < 1 || f.count > 3) {
+      problem(pointer(), fmt::format("expected one MIDI message of 1 to 3 bytes, got {} bytes",
+                                     f.count));
+      event_.bad = true;
+      return;
+    }
     if (event_.raw_bad) {
       event_.bad = true;
       return;
@@ -557,11 +579,7 @@ private:
         out += fmt::format("{}{}", i ? ", " : "", event_.raw[i]);
       return out + (f.count > event_.raw.size() ? ", ...]" : "]");
     };
-    if (f.count < 1 || f.count > 3) {
-      problem(pointer(), fmt::format("expected one MIDI message of 1 to 3 bytes, got {} bytes",
-                                     f.count));
-      event_.bad = true;
-    } else if (!complete_message(event_.raw, f.count)) {
+    if (!complete_message(event_.raw, f.count)) {
       problem(pointer(), fmt::format("expected one complete MIDI message (status byte first, "
                                      "the right number of data bytes, no SysEx), got {}",
                                      shown()));
@@ -584,12 +602,17 @@ private:
     } else {
       check_kind_keys(f, kinds);
     }
-    if (event_.bad) return;
+    const auto track = static_cast<std::uint32_t>(seq_.tracks.size() - 1);
+    const auto index = static_cast<std::uint32_t>(stack_[stack_.size() - 2].count - 1);
+    if (event_.bad) {
+      if (event_.beat_ok) refused_beats_.push_back(RefusedBeat{track, index, event_.beat});
+      return;
+    }
 
     Event e;
     e.beat = event_.beat;
-    e.track = static_cast<std::uint32_t>(seq_.tracks.size() - 1);
-    e.index = static_cast<std::uint32_t>(stack_[stack_.size() - 2].count - 1);
+    e.track = track;
+    e.index = index;
     // Channel 1 for now; end_track sets the track's.
     switch (kinds) {
     case kNoteBit:
@@ -688,15 +711,26 @@ private:
       problem("/format", fmt::format("expected \"{}\", got nothing", kFormatName));
     if (!(f.seen & bit(Key::tracks)))
       problem("/tracks", "expected an array of tracks, got nothing");
-    // loop_beats may come after the tracks: check the events now.
-    if (seq_.loop_beats) {
-      for (const auto& e : seq_.events) {
-        if (e.beat >= *seq_.loop_beats)
-          problem(fmt::format("/tracks/{}/events/{}/beat", e.track, e.index),
-                  fmt::format("expected a beat below loop_beats ({}), got {}", *seq_.loop_beats,
-                              e.beat));
-      }
+    // loop_beats may come after the tracks: check the events now, the
+    // refused ones too. Both lists are in file order; merged, so are the
+    // problems.
+    if (!seq_.loop_beats) return;
+    const double loop = *seq_.loop_beats;
+    const auto check = [&](std::uint32_t track, std::uint32_t index, double beat) {
+      if (beat >= loop)
+        problem(fmt::format("/tracks/{}/events/{}/beat", track, index),
+                fmt::format("expected a beat below loop_beats ({}), got {}", loop, beat));
+    };
+    std::size_t r = 0;
+    for (const auto& e : seq_.events) {
+      for (; r < refused_beats_.size() &&
+             std::pair(refused_beats_[r].track, refused_beats_[r].index) < std::pair(e.track, e.index);
+           ++r)
+        check(refused_beats_[r].track, refused_beats_[r].index, refused_beats_[r].beat);
+      check(e.track, e.index, e.beat);
     }
+    for (; r < refused_beats_.size(); ++r)
+      check(refused_beats_[r].track, refused_beats_[r].index, refused_beats_[r].beat);
   }
 
   // --- keys -----------------------------------------------------------------

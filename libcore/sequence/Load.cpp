@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
+#include <vector>
 
 namespace linktools::sequence {
 
@@ -64,6 +66,55 @@ std::string shown_pointer(std::string_view pointer) {
   return out;
 }
 
+// A name that says the file is a Standard MIDI File.
+bool named_as_midi(std::string_view path) {
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string extension;
+  for (const char c : path.substr(dot + 1))
+    extension += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == "mid" || extension == "midi" || extension == "smf" || extension == "kar";
+}
+
+// True when `text` cannot be JSON from its first byte on: nothing a JSON
+// value begins with (after a byte order mark and blanks).
+bool not_json_at_all(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return false; // blank: JSON's "empty file" says it
+  return std::string_view("{[\"-0123456789tfn").find(text[first]) == std::string_view::npos;
+}
+
+// Why `text` is not a Standard MIDI File, shown by its first bytes.
+std::string not_midi_reason(std::string_view text) {
+  if (text.empty()) return "it is empty";
+  const std::string_view head = text.substr(0, 4);
+  bool printable = true;
+  for (const char c : head) {
+    const auto byte = static_cast<unsigned char>(c);
+    printable = printable && byte >= 0x20 && byte < 0x7F && c != '"' && c != '\\';
+  }
+  std::string shown;
+  if (printable) {
+    shown = fmt::format("\"{}\"", head);
+  } else {
+    shown = "bytes";
+    for (const char c : head) shown += fmt::format(" {:02x}", static_cast<unsigned char>(c));
+  }
+  return fmt::format("no MThd header; it begins with {}", shown);
+}
+
+// The JSON reader's problems as lines "NAME: POINTER: MESSAGE".
+std::vector<std::string> problem_lines(const ParseResult& result, const std::string& name) {
+  std::vector<std::string> lines;
+  for (const auto& p : result.problems)
+    lines.push_back(p.pointer.empty() ? fmt::format("{}: {}", name, p.message)
+                                      : fmt::format("{}: {}: {}", name, shown_pointer(p.pointer), p.message));
+  if (result.problems_dropped)
+    lines.push_back(fmt::format("{}: ... and {} more problems", name, result.problems_dropped));
+  return lines;
+}
+
 } // namespace
 
 Sequence load_sequence(const std::string& path) {
@@ -81,6 +132,8 @@ Sequence load_sequence(const std::string& path) {
     text = read_all(file.get(), path);
   }
 
+  // The content decides: a MIDI header is read as MIDI whatever the name,
+  // and anything else as JSON, even when named .mid.
   if (looks_like_midi_file(text)) {
     const auto* data = reinterpret_cast<const std::uint8_t*>(text.data());
     return read_midi_file({data, text.size()}, name);
@@ -88,13 +141,22 @@ Sequence load_sequence(const std::string& path) {
 
   auto result = parse_json_sequence(text);
   if (result.ok()) return std::move(result.sequence);
-  std::vector<std::string> lines;
-  for (const auto& p : result.problems)
-    lines.push_back(p.pointer.empty() ? fmt::format("{}: {}", name, p.message)
-                                      : fmt::format("{}: {}: {}", name, shown_pointer(p.pointer), p.message));
-  if (result.problems_dropped)
-    lines.push_back(fmt::format("{}: ... and {} more problems", name, result.problems_dropped));
   const std::size_t total = result.problems.size() + result.problems_dropped;
+  auto lines = problem_lines(result, name);
+
+  // A file its name calls MIDI, or one that is not JSON from its first byte,
+  // was meant for the MIDI reader, or is neither: say both readers refused it.
+  if (named_as_midi(path) || not_json_at_all(text)) {
+    const auto& only = result.problems.front();
+    const std::string json_reason =
+        total == 1 ? (only.pointer.empty() ? only.message
+                                           : fmt::format("{}: {}", shown_pointer(only.pointer), only.message))
+                   : fmt::format("{} problems, above", total);
+    auto error = bad_input(name, fmt::format("not a MIDI file ({}) and not link-seq JSON ({})",
+                                             not_midi_reason(text), json_reason));
+    if (total > 1) error.with_details(std::move(lines));
+    throw error;
+  }
   throw bad_input(name, total == 1 ? "1 problem"
                                    : fmt::format("{} problems", total))
       .with_details(std::move(lines));

@@ -80,7 +80,7 @@ ExitCode run_status(const StatusOptions& options) {
   // Start/stop sync only lets us see the shared transport; it proposes nothing.
   session.enable_start_stop_sync(true);
   const AnnouncedTransport transport(session);
-  join_as_asked(session, options.common.peers, options.common.timeout());
+  join_as_asked(session, options.common.required_peers(), options.common.timeout());
   if (stop_requested()) return ExitCode::ok;
 
   transport.settle();

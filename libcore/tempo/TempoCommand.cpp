@@ -88,7 +88,7 @@ ExitCode run_tempo(const TempoOptions& options) {
   if (options.changes_something()) confirmation.emplace();
   const AnnouncedTransport transport(session);
 
-  join_as_asked(session, options.common.peers, options.common.timeout());
+  join_as_asked(session, options.common.required_peers(), options.common.timeout());
   if (stop_requested()) throw failure("interrupted", "nothing was changed");
   if (!options.changes_something()) {
     print_tempo(session, transport, options);

@@ -38,9 +38,13 @@ TempoRequest parse_tempo_request(std::string_view word) {
     request.kind = TempoRequest::Kind::nudge;
     const double magnitude = parse_number(word, word.substr(1));
     request.value = word.front() == '-' ? -magnitude : magnitude;
+    // Before joining there is no session tempo to add it to, but a nudge
+    // wider than the whole range leaves it from any tempo.
     if (std::abs(request.value) > kMaxBpm - kMinBpm)
       throw bad_input(fmt::format("tempo '{}'", word),
-                      fmt::format("a nudge must stay within {:g} BPM", kMaxBpm - kMinBpm));
+                      fmt::format("the tempo after a nudge must stay within {:g}..{:g} BPM, so a "
+                                  "nudge can be at most {:g} BPM either way",
+                                  kMinBpm, kMaxBpm, kMaxBpm - kMinBpm));
     return request;
   }
   request.value = parse_number(word, word);

@@ -107,6 +107,17 @@ kill -TERM "$PLAY"
 wait "$PLAY" || fail "link-play exited $? on SIGTERM"
 pass "a 44.1 kHz file converted to 48 kHz loops on every beat"
 
+# --- a client name that is taken: JACK renames us, and we say so -------------
+background "$BIN/link-play" "$WORK/bar.wav" --loop --no-connect --timeout 0 --name Dup --quiet
+FIRST=$LAST_PID
+wait_for 10 "the first Dup client" jack_port_exists Dup:out_1
+expect_exit 0 "$BIN/link-play" --click --bars 1 --no-connect --timeout 0 --name Dup --quiet
+[ "$(cat "$WORK/stderr")" = 'link-play: warning: JACK client name "Dup" is taken; using "Dup-01"' ] \
+  || fail "a second client named Dup: $(cat "$WORK/stderr")"
+kill -INT "$FIRST"
+wait "$FIRST" || fail "the first Dup link-play failed"
+pass "a taken JACK client name is reported with the name JACK gave instead"
+
 # --- SIGINT: stops at once; --stop-at-bar: plays on to the bar line ----------
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # play_until_phase FLAGS...: link-play on bar.wav in the background, its

@@ -56,6 +56,17 @@ expect_exit 2 "$BIN/link-seq" --check "$WORK/control.json"
 [ "$(wc -l <"$WORK/stderr")" -eq 3 ] && ! grep -q "$(printf '\033')" "$WORK/stderr" \
   && grep -q '^.*control.json: /tracks/0/events/0/a\\u000ab\\u001b\[31m: expected a key of an event' "$WORK/stderr" \
   || fail "a key with control characters: $(od -c "$WORK/stderr" | head -n 8)"
+# --check promises every problem: a misspelt key does not hide the same
+# event's beat past loop_beats.
+cat >"$WORK/two.json" <<'EOF2'
+{"format": "link-seq/1", "loop_beats": 4,
+ "tracks": [{"channel": 1, "events": [{"beat": 6, "note": 60, "velocty": 3, "duration": 1}]}]}
+EOF2
+expect_exit 2 "$BIN/link-seq" --check "$WORK/two.json"
+grep -q '^.*two.json: /tracks/0/events/0/velocty: expected a key of an event' "$WORK/stderr" \
+  && grep -q '^.*two.json: /tracks/0/events/0/beat: expected a beat below loop_beats (4), got 6$' "$WORK/stderr" \
+  && grep -q '^link-seq: error: .*two.json: 2 problems$' "$WORK/stderr" \
+  || fail "a misspelt key and a late beat in one event: $(cat "$WORK/stderr")"
 expect_exit 2 "$BIN/link-seq" --backend jack --connect no-such:port "$WORK/pattern.json"
 expect_exit 2 "$BIN/link-seq" --bars 2 --beats 3 "$WORK/pattern.json"
 sleep 0.3
@@ -96,6 +107,19 @@ awk '$1 ~ /^[0-9]+:$/ { f[++n] = $1 + 0 }
            if (pass < 44160 || pass > 51840) { print "loop pass: " pass " frames, expected 48000"; exit 1 } }' \
   "$WORK/dump.txt" >"$WORK/timing" || fail "$(cat "$WORK/timing")"
 pass "a looping pattern arrives with the right bytes, in order, a beat apart, and link-seq ends after --beats"
+
+# --- a client name that is taken: JACK renames us, and we say so -------------
+printf '{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 64}]}]}' \
+  >"$WORK/held.json"
+background "$BIN/link-seq" --backend jack --name Dup --quantum 1 --timeout 0 "$WORK/held.json"
+FIRST=$LAST_PID
+wait_for 10 "the first Dup client" jack_port_exists Dup:out
+expect_exit 0 "$BIN/link-seq" --backend jack --name Dup --quantum 1 --timeout 0 --beats 1 --quiet "$WORK/pattern.json"
+[ "$(cat "$WORK/stderr")" = 'link-seq: warning: JACK client name "Dup" is taken; using "Dup-01"' ] \
+  || fail "a second client named Dup: $(cat "$WORK/stderr")"
+kill -INT "$FIRST"
+wait "$FIRST" || fail "the first Dup link-seq failed"
+pass "a taken JACK client name is reported with the name JACK gave instead"
 
 # --- signals mid-note: every note-on gets its note-off -----------------------
 cat >"$WORK/long.json" <<'EOF'
@@ -143,7 +167,18 @@ jq -e -s '[.[].bytes] == [[145,60,100],[129,60,0],[145,64,90],[129,64,0],[177,74
 expect_exit 0 "$BIN/link-seq" --check "$WORK/again.json"
 "$BIN/link-seq" --to-json "$WORK/again.json" | diff "$WORK/again.json" - >/dev/null \
   || fail "--to-json is not stable"
-pass "--dry-run prints the schedule as JSON Lines; --to-json reads back the same"
+# Every kind a file can send has its own name, as the man page lists them.
+cat >"$WORK/kinds.json" <<'EOF2'
+{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [
+  {"beat": 0, "raw": [208, 100]}, {"beat": 0.25, "raw": [162, 60, 40]}, {"beat": 0.5, "raw": [243, 4]},
+  {"beat": 0.75, "raw": [241, 35]}, {"beat": 1, "raw": [246]}, {"beat": 1.25, "raw": [254]},
+  {"beat": 1.5, "raw": [255]}, {"beat": 1.75, "pitch_bend": 0.5}]}]}
+EOF2
+expect_exit 0 "$BIN/link-seq" --dry-run --timeout 0 "$WORK/kinds.json"
+jq -e -s '[.[].message] == ["channel_pressure", "poly_pressure", "song_select", "mtc_quarter_frame",
+                            "tune_request", "active_sensing", "reset", "pitch_bend"]' "$WORK/stdout" >/dev/null \
+  || fail "--dry-run message names: $(jq -c -s '[.[].message]' "$WORK/stdout")"
+pass "--dry-run prints the schedule as JSON Lines, every message kind by name; --to-json reads back the same"
 
 # A loop shorter than a sixty-fourth note is refused (a loop of 1e-300 beats
 # once hung link-seq); the shortest one plays, and a dense schedule of it is
@@ -229,4 +264,9 @@ printf 'MThd\000\000\000\006\000\002\000\001\000\140' >"$WORK/type2.mid"
 expect_exit 2 "$BIN/link-seq" --check "$WORK/type2.mid"
 grep -q "type2.mid: expected a Standard MIDI File of type 0 or 1, got type 2" "$WORK/stderr" \
   || fail "type 2 message: $(cat "$WORK/stderr")"
-pass "a MIDI file plays through --dry-run and --to-json (ticks as beats, its tempo ignored); type 2 exits 2"
+# A .mid that is no MIDI file: both readers' reasons, on one line.
+printf 'RIFF\044\000\000\000WAVEfmt ' >"$WORK/wav.mid"
+expect_exit 2 "$BIN/link-seq" --check "$WORK/wav.mid"
+[ "$(cat "$WORK/stderr")" = "link-seq: error: $WORK/wav.mid: not a MIDI file (no MThd header; it begins with \"RIFF\") and not link-seq JSON (line 1, column 1: invalid JSON: expected a value, got 'R')" ] \
+  || fail "a WAV file named .mid: $(cat "$WORK/stderr")"
+pass "a MIDI file plays through --dry-run and --to-json (ticks as beats, its tempo ignored); type 2 and a WAV named .mid exit 2"

@@ -31,3 +31,12 @@ wait_for 5 "the watcher to count a peer" last_json "$WORK/watch.jsonl" '.peers =
 kill "$LAST_PID"
 wait_for 5 "the watcher to count the peer gone" last_json "$WORK/watch.jsonl" '.peers == 0'
 pass "link-status --watch follows the peer count"
+
+# --peers is every tool's: a negative count is refused as written (CLI11
+# reads unsigned numbers with strtoull, which once made -1 the largest size_t).
+for tool in link-status link-tempo link-midiclock link-seq link-play; do
+  expect_exit 2 "$BIN/$tool" --peers -1 --timeout 0
+  grep -qx "$tool: error: --peers: expected 0\.\.1000, got -1" "$WORK/stderr" \
+    || fail "$tool --peers -1: $(cat "$WORK/stderr")"
+done
+pass "--peers -1 is reported as -1 by every tool"

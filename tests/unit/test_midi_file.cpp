@@ -82,9 +82,10 @@ std::string file(int format, int division, const std::vector<std::string>& track
 // A file written for one test and removed after it.
 class TempFile {
 public:
-  explicit TempFile(const std::string& contents) {
-    char name[] = "/tmp/test_midi_file_XXXXXX";
-    const int fd = ::mkstemp(name);
+  // `suffix`: how the name ends (".mid"), for readers that look at it.
+  explicit TempFile(const std::string& contents, const std::string& suffix = "") {
+    std::string name = "/tmp/test_midi_file_XXXXXX" + suffix;
+    const int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
     REQUIRE(fd >= 0);
     ::close(fd);
     path_ = name;
@@ -511,4 +512,60 @@ TEST_CASE("midi file: no damaged copy of a file stops the process") {
   CHECK(printed.empty());
   CHECK(read_ok > 0);
   CHECK(refused > 0);
+}
+
+TEST_CASE("midi file: a file that is neither MIDI nor link-seq JSON says what was tried") {
+  const auto what = [](const TempFile& f) {
+    const auto error = tool_error_of([&] { load_sequence(f.path()); });
+    REQUIRE(error);
+    CHECK(error->code() == ExitCode::bad_input);
+    return std::string(error->what());
+  };
+  SUBCASE("named .mid: a WAV file") {
+    const TempFile f(std::string("RIFF\x24\0\0\0WAVEfmt ", 16), ".mid");
+    CHECK(what(f) == f.path() + ": not a MIDI file (no MThd header; it begins with \"RIFF\") and "
+                                "not link-seq JSON (line 1, column 1: invalid JSON: expected a "
+                                "value, got 'R')");
+  }
+  SUBCASE("named .MIDI, too short for a header") {
+    const TempFile f("MT", ".MIDI");
+    CHECK(what(f) == f.path() + ": not a MIDI file (no MThd header; it begins with \"MT\") and "
+                                "not link-seq JSON (line 1, column 1: invalid JSON: expected a "
+                                "value, got 'M')");
+  }
+  SUBCASE("named .mid, JSON but not link-seq/1: every problem, then both readers") {
+    const TempFile f("{}", ".mid");
+    const auto error = tool_error_of([&] { load_sequence(f.path()); });
+    REQUIRE(error);
+    CHECK(std::string(error->what()) ==
+          f.path() + ": not a MIDI file (no MThd header; it begins with \"{}\") and not link-seq "
+                     "JSON (2 problems, above)");
+    CHECK(error->details() ==
+          std::vector<std::string>{f.path() + ": /format: expected \"link-seq/1\", got nothing",
+                                   f.path() + ": /tracks: expected an array of tracks, got nothing"});
+  }
+  SUBCASE("any name: bytes that cannot begin JSON") {
+    const TempFile f(std::string("\0\x01\x02\x03\x04", 5), ".bin");
+    CHECK(what(f) == f.path() + ": not a MIDI file (no MThd header; it begins with bytes 00 01 02 "
+                                "03) and not link-seq JSON (line 1, column 1: invalid JSON: "
+                                "expected a value, got byte 0x00)");
+  }
+  SUBCASE("named .mid, empty") {
+    const TempFile f("", ".mid");
+    CHECK(what(f) == f.path() + ": not a MIDI file (it is empty) and not link-seq JSON (expected "
+                                "a link-seq/1 document (a JSON object), got an empty file)");
+  }
+  SUBCASE("a JSON file with a mistake is only JSON's business") {
+    const TempFile f("{\"format\": \"link-seq/1\", \"tracks\": [}", ".json");
+    const auto error = tool_error_of([&] { load_sequence(f.path()); });
+    REQUIRE(error);
+    CHECK(std::string(error->what()) == f.path() + ": 1 problem");
+    REQUIRE(error->details().size() == 1);
+    CHECK(error->details()[0].find("invalid JSON") != std::string::npos);
+  }
+  SUBCASE("the content decides: link-seq JSON named .mid is read") {
+    const TempFile f(R"({"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": 0, "program": 3}]}]})",
+                     ".mid");
+    CHECK(load_sequence(f.path()).events.size() == 1);
+  }
 }

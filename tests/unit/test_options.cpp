@@ -224,10 +224,24 @@ TEST_CASE("validate: --peers above 1000 is bad input") {
   const auto error = tool_error_of([&] { linktools::validate(options); });
   REQUIRE(error.has_value());
   CHECK(error->code() == ExitCode::bad_input);
-  // CLI11 reads "-1" with strtoull, which wraps it to the largest size_t.
   CHECK(status_args_rejected("--peers -1"));
   CHECK(status_args_rejected("--peers=-1"));
   CHECK_THROWS_AS(parse_status("--peers 2.5"), CLI::ParseError);
+}
+
+TEST_CASE("validate: a negative --peers is reported as given, not wrapped around") {
+  // CLI11 reads an unsigned option with strtoull, which turns "-1" into the
+  // largest size_t; the message must show what the user wrote.
+  for (const char* args : {"--peers -1", "--peers=-1"}) {
+    CAPTURE(args);
+    const auto options = parse_status(args);
+    CHECK_THROWS_WITH_AS(linktools::validate(options), "--peers: expected 0..1000, got -1", ToolError);
+  }
+  const auto tempo = parse_tempo("--peers -3 128");
+  CHECK_THROWS_WITH_AS(linktools::validate(tempo), "--peers: expected 0..1000, got -3", ToolError);
+  // Far past any count, either way: still the number as written.
+  CHECK_THROWS_WITH_AS(linktools::validate(parse_status("--peers=-1000000")),
+                       "--peers: expected 0..1000, got -1000000", ToolError);
 }
 
 TEST_CASE("CommonOptions::timeout rounds seconds to milliseconds") {

@@ -265,6 +265,33 @@ TEST_CASE("events at or beyond loop_beats are refused, wherever loop_beats stand
                            "/tracks/0/events/1/beat: expected a beat below loop_beats (2), got 4\n");
 }
 
+TEST_CASE("one problem of an event does not hide another") {
+  // A misspelt key and a beat past loop_beats: both, as --check promises.
+  CHECK(problems(parse_json_sequence(
+            doc(R"({"beat": 4, "note": 60, "velocty": 9, "duration": 1})", R"("loop_beats": 4,)"))) ==
+        "/tracks/0/events/0/velocty: expected a key of an event (beat, note, velocity, duration, "
+        "cc, value, program, pitch_bend, raw), got \"velocty\" (did you mean \"velocity\"?)\n"
+        "/tracks/0/events/0/beat: expected a beat below loop_beats (4), got 4\n");
+  // A bad value beside a late beat, loop_beats after the tracks; the beats
+  // are reported in file order whether or not their events were good.
+  const auto late = parse_json_sequence(
+      R"({"format": "link-seq/1", "tracks": [{"channel": 1, "events": [
+           {"beat": 5, "program": 1}, {"beat": 6, "program": 200}, {"beat": 7, "program": 2}]},
+         {"channel": 2, "events": [{"beat": 8, "cc": 1}]}],
+         "loop_beats": 4})");
+  CHECK(problems(late) ==
+        "/tracks/0/events/1/program: expected a program 0..127, got 200\n"
+        "/tracks/1/events/0/value: expected a controller value 0..127, got nothing\n"
+        "/tracks/0/events/0/beat: expected a beat below loop_beats (4), got 5\n"
+        "/tracks/0/events/1/beat: expected a beat below loop_beats (4), got 6\n"
+        "/tracks/0/events/2/beat: expected a beat below loop_beats (4), got 7\n"
+        "/tracks/1/events/0/beat: expected a beat below loop_beats (4), got 8\n");
+  // A bad byte and too many of them.
+  CHECK(problems(parse_json_sequence(doc(R"({"beat": 0, "raw": [144, 300, 1, 2]})"))) ==
+        "/tracks/0/events/0/raw/1: expected a byte 0..255, got 300\n"
+        "/tracks/0/events/0/raw: expected one MIDI message of 1 to 3 bytes, got 4 bytes\n");
+}
+
 TEST_CASE("every problem is reported, not only the first, up to a limit") {
   const auto r = parse_json_sequence(
       doc(R"({"beat": -1, "note": 999, "duration": 1}, {"beat": 0, "cc": 1, "value": 300})", "", 20));

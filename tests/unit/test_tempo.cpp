@@ -131,8 +131,15 @@ TEST_CASE("parse_tempo_request: a sign makes a nudge") {
 TEST_CASE("parse_tempo_request: a nudge larger than the whole range is bad input") {
   CHECK(rejected("+979.5"));
   CHECK(rejected("-1000"));
+  // The range the result must stay in, and so how far a nudge can go.
   CHECK_THROWS_WITH_AS(parse_tempo_request("+1000"),
-                       "tempo '+1000': a nudge must stay within 979 BPM", ToolError);
+                       "tempo '+1000': the tempo after a nudge must stay within 20..999 BPM, "
+                       "so a nudge can be at most 979 BPM either way",
+                       ToolError);
+  CHECK_THROWS_WITH_AS(parse_tempo_request("-1000"),
+                       "tempo '-1000': the tempo after a nudge must stay within 20..999 BPM, "
+                       "so a nudge can be at most 979 BPM either way",
+                       ToolError);
 }
 
 // --- TempoRequest::target -----------------------------------------------------------

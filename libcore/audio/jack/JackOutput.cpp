@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace linktools::audio {
 
@@ -36,6 +38,8 @@ class JackOutput final : public AudioOutput {
 public:
   explicit JackOutput(const OutputOptions& options)
       : client_(jack_client::open_client(options.client_name, kOtherwise)) {
+    if (auto renamed = jack_client::renamed_warning(client_.get(), options.client_name))
+      warnings_.push_back(std::move(*renamed));
     // Where to connect, checked before anything is registered.
     if (!options.connect.empty()) {
       if (options.connect.size() > 2)
@@ -105,6 +109,7 @@ public:
     }
     return d;
   }
+  std::vector<std::string> warnings() const override { return warnings_; }
 
 private:
   static int process_thunk(jack_nframes_t n, void* self) { return static_cast<JackOutput*>(self)->process(n); }
@@ -141,6 +146,7 @@ private:
   }
 
   jack_client::ClientPtr client_;
+  std::vector<std::string> warnings_;
   jack_port_t* ports_[2] = {nullptr, nullptr};
   std::vector<std::string> targets_;
   int rate_ = 0;

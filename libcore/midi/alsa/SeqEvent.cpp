@@ -70,6 +70,14 @@ bool to_seq_event(const Message& message, snd_seq_event_t& event) noexcept {
     // Both ALSA and Decoded centre the bend on 0 (-8192..8191).
     snd_seq_ev_set_pitchbend(&event, channel_of(d), d.data1);
     return true;
+  case Kind::poly_pressure:
+  case Kind::channel_pressure:
+  case Kind::sysex:
+  case Kind::mtc_quarter_frame:
+  case Kind::song_select:
+  case Kind::tune_request:
+  case Kind::active_sensing:
+  case Kind::reset:
   case Kind::other: break;
   }
   snd_seq_ev_clear(&event);

@@ -28,6 +28,8 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace linktools::midi::jack {
 
@@ -49,6 +51,8 @@ bool is_midi_input(jack_port_t* port) {
 class JackOutput final : public MidiOutput {
 public:
   explicit JackOutput(const OutputOptions& options) : client_(open_client(options.client_name, kOtherwise)) {
+    if (auto renamed = jack_client::renamed_warning(client_.get(), options.client_name))
+      warnings_.push_back(std::move(*renamed));
     if (options.connect) {
       jack_port_t* target = jack_port_by_name(client_.get(), options.connect->c_str());
       if (!target)
@@ -118,6 +122,7 @@ public:
     if (connect_) d += " -> " + *connect_;
     return d;
   }
+  std::vector<std::string> warnings() const override { return warnings_; }
 
 private:
   // Messages waiting for room in a port buffer, oldest first. Fixed
@@ -245,6 +250,7 @@ private:
   static constexpr HostTime kMaxCatchUp{100'000};
 
   ClientPtr client_;
+  std::vector<std::string> warnings_;
   jack_port_t* port_ = nullptr;
   std::optional<std::string> connect_;
   Session* session_ = nullptr;
