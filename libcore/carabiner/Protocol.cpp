@@ -49,6 +49,13 @@ const VerbInfo* find_verb(std::string_view word) noexcept {
   return nullptr;
 }
 
+// The start of a command word, not the whole of one: `beat-at`.
+bool is_cut_verb(std::string_view word) noexcept {
+  for (const VerbInfo& v : kVerbs)
+    if (v.word.size() > word.size() && v.word.substr(0, word.size()) == word) return true;
+  return false;
+}
+
 BadArgument bad_of(Arg a) noexcept {
   switch (a) {
   case Arg::bpm: return BadArgument::bpm;
@@ -161,7 +168,6 @@ void Parser::feed(std::string_view bytes, std::vector<Command>& out) {
   // Only what waits for more stays buffered: the bytes are appended and the
   // complete commands taken off the front. A word longer than kMaxWord is
   // found as soon as it is, so the buffer stays small.
-  if (bytes.find('\n') != std::string_view::npos) seen_newline_ = true;
   pending_.append(bytes);
   drain(false, out);
 }
@@ -176,7 +182,7 @@ void Parser::flush(std::vector<Command>& out) {
 void Parser::drain(bool at_end, std::vector<Command>& out) {
   const std::string_view buf = pending_;
   std::size_t pos = 0;
-  tail_complete_ = false;
+  cut_verb_ = false;
   // After an error, the rest of the line goes; a word the buffer's end cut
   // off is still coming, so it goes as it arrives, then its line.
   auto drop_rest_of_line = [&](const Word& word) {
@@ -209,7 +215,7 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
     }
     const VerbInfo* info = verb_word.kind == Word::too_long ? nullptr : find_verb(verb_word.text);
     if (verb_word.kind == Word::need_more) {
-      tail_complete_ = info && info->arity == 0;
+      cut_verb_ = !info && is_cut_verb(verb_word.text);
       pos = start;
       break;
     }
@@ -230,7 +236,6 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
         // Waiting for an argument, or the rest of one (a word is short).
         // Whitespace alone could keep a command waiting for ever, so past
         // kMaxPendingCommand the argument counts as missing.
-        tail_complete_ = !arg.text.empty() && i + 1 == info->arity;
         result = Result::waiting;
       } else if (arg.kind == Word::found && read_arg(info->args[i], arg.text, command)) {
         pos = arg.end;

@@ -26,8 +26,9 @@ struct ServerOptions {
   ClientClock clock = ClientClock::link; // --clock
 };
 
-// How long a client must stay quiet before buffered bytes without a newline
-// count as complete (the commands of clients that send no newline).
+// How long a client must stay quiet before what it sent counts as complete,
+// as Carabiner takes each packet (Protocol.hpp): old clients send one
+// command per packet without a newline and wait for the reply.
 inline constexpr std::chrono::milliseconds kQuietBeforeFlush{5};
 // Replies waiting to be written: past this a client's commands wait, and it
 // is not read, until it has taken half of them.

@@ -7,6 +7,8 @@ none, and every line is one whole message.
                                       a second one that watches the broadcasts
   carabiner_client.py PORT framing    split and merged packets, clients that
                                       send no newline, JSON replies, clocks
+  carabiner_client.py PORT packets    one command per packet, newline or not:
+                                      each answered as soon as the client waits
   carabiner_client.py PORT pipeline   clients that write thousands of commands
                                       at once and then read every reply
   carabiner_client.py PORT abuse      garbage, a client that never reads;
@@ -219,23 +221,40 @@ def framing():
     c.send("version\n")
     c.expect('version "1.2.0"', "version")
 
-    # One command split across packets, at every place, with pauses between.
+    # One command split across packets inside its command word, at every
+    # place, with pauses between: a cut word waits for its rest.
     message = "beat-at-time 1234567 4.0\n"
-    for cut in range(1, len(message)):
+    verb_end = message.index(" ")
+    for cut in range(1, verb_end):
         c.send(message[:cut])
         time.sleep(0.02)
         c.send(message[cut:])
         m = c.expect(BEAT_AT_TIME, f"beat-at-time cut after byte {cut}")
         if m.group(1) != "1234567":
             fail(f"cut after byte {cut}: {m.group(0)!r}")
-    ok(f"a command split across two packets, at each of {len(message) - 1} places, 20 ms apart")
+    ok(f"a command split inside its word, at each of {verb_end - 1} places, 20 ms apart: read whole")
 
-    # A byte at a time.
-    for ch in "phase-at-time 1000000 2.5\n":
+    # Cut after a whole word, with a pause the client waits through: what it
+    # sent is complete, as Carabiner reads each packet (a missing argument is
+    # an error, and the rest is a packet of its own).
+    for cut, replies in ((verb_end, ["bad-time", "unsupported 1234567"]),
+                         (message.index(" 4.0"), ["bad-quantum", "unsupported 4.0"]),
+                         (len(message) - 1, [BEAT_AT_TIME])):
+        c.send(message[:cut])
+        time.sleep(0.1)
+        c.send(message[cut:])
+        for reply in replies:
+            c.expect(reply, f"beat-at-time cut after byte {cut}, 0.1 s apart")
+    c.quiet(0.05)
+    ok("a command cut after a whole word, 0.1 s apart: each part read as a packet of its own")
+
+    # The command word a byte at a time, its last byte with the arguments.
+    for ch in "phase-at-tim":
         c.send(ch)
-        time.sleep(0.002)
+        time.sleep(0.02)
+    c.send("e 1000000 2.5\n")
     c.expect(PHASE_AT_TIME, "phase-at-time sent a byte at a time")
-    ok("a command sent one byte at a time")
+    ok("a command word sent one byte at a time, 20 ms apart")
 
     # Several commands in one packet: every reply, in order, each one whole line.
     c.send("version\nbeat-at-time 1000 4.0 phase-at-time 1000 4.0\ntime-at-beat 0 4\nstatus\n")
@@ -307,6 +326,50 @@ def monotonic():
              - time.clock_gettime_ns(time.CLOCK_MONOTONIC)) / 1e6
     ok(f"--clock monotonic: :when, :start and beat-at-time on CLOCK_MONOTONIC "
        f"(here {apart:+.1f} ms from CLOCK_MONOTONIC_RAW)")
+    c.close()
+
+
+def packets():
+    """One command per packet, as old clients write them (Carabiner reads each
+    packet on its own): every packet is answered once the client waits for
+    the reply, whatever it sent before."""
+    c = Client("one command per packet")
+    c.expect(STATUS, "the status after connecting")
+    slowest = 0.0
+
+    def exchange(packet, replies, what):
+        nonlocal slowest
+        t0 = time.monotonic()
+        c.send(packet)
+        for reply in replies:
+            c.expect(reply, what, timeout=1.0)
+        slowest = max(slowest, time.monotonic() - t0)
+
+    exchange("foo", ["unsupported foo"], "an unknown word without a newline")
+    exchange("version foo", ['version "1.2.0"', "unsupported foo"], "version foo without a newline")
+    exchange("bpm", ["bad-bpm"], "bpm without a tempo or a newline")
+    exchange("beat-at-time 5000", ["bad-quantum"], "beat-at-time without its quantum")
+    # Lines that end in newlines first, then a packet without one.
+    exchange("version\nstatus\n", ['version "1.2.0"', STATUS], "two lines in one packet")
+    exchange("version", ['version "1.2.0"'], "version without a newline after lines with one")
+    # A command whose argument is missing at the end of its packet: the next
+    # packet holds a command of its own, not the argument.
+    exchange("bpm\n", ["bad-bpm"], "bpm and a newline alone in a packet")
+    exchange("status\n", [STATUS], "the status asked in the next packet")
+    exchange("start-playing\n", ["bad-time"], "start-playing without a time")
+    exchange("version\n", ['version "1.2.0"'], "version in the next packet")
+    ok(f"one command per packet (foo, version foo, bpm, bpm\\n then status\\n, ...): "
+       f"each answered, the slowest in {slowest * 1000:.0f} ms")
+
+    # A command word cut in the middle is not a word: it waits for its rest
+    # however long the pause.
+    c.send("beat-at")
+    c.quiet(0.3)
+    c.send("-time 7000 4\n")
+    m = c.expect(BEAT_AT_TIME, "beat-at-time whose word was cut")
+    if m.group(1) != "7000":
+        fail(f"a cut command word: {m.group(0)!r}")
+    ok("a command word cut in the middle waits 0.3 s for its rest and is read whole")
     c.close()
 
 
@@ -494,5 +557,5 @@ def other_peer():
 
 
 {"protocol": protocol, "framing": framing, "monotonic": monotonic, "pipeline": pipeline,
- "abuse": abuse,
+ "packets": packets, "abuse": abuse,
  "other-peer": other_peer}[sys.argv[2]]()

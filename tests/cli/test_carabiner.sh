@@ -47,6 +47,7 @@ json_is "$(cat "$WORK/stdout")" '.tempo == 128 and .peers == 1' >/dev/null \
 pass "link-status sees the tempo a client set"
 
 python3 "$client" "$PORT" framing || fail "the framing client"
+python3 "$client" "$PORT" packets || fail "the one-command-per-packet client"
 python3 "$client" "$PORT" pipeline || fail "the pipelining clients"
 python3 "$client" "$PORT" abuse || fail "the abuse client"
 

@@ -184,27 +184,50 @@ TEST_CASE("carabiner: clients that send no newline") {
   CHECK(two[1] == "version \"1.2.0\"\n");
 }
 
-TEST_CASE("carabiner: when a quiet client's last read runs without a newline") {
+TEST_CASE("carabiner: a quiet client's last packet is complete, whatever it sent before") {
   auto due_after = [](std::initializer_list<std::string_view> reads) {
     Parser p;
     std::vector<Command> ignored;
     for (auto r : reads) p.feed(r, ignored);
     return p.quiet_flush_due();
   };
-  // Before any newline: a whole command at the end runs when the client is quiet.
+  // What the client has sent when it stops to wait for a reply is complete,
+  // as Carabiner reads each packet: it runs when the client is quiet.
   CHECK(due_after({"status"}));
   CHECK(due_after({"bpm 12"}));
   CHECK(due_after({"force-beat-at-time 1 2 4"}));
   CHECK(due_after({"bpm x status"})); // the rest of a bad line is dropped
-  // Not a whole command yet: it waits for the rest, however long.
+  CHECK(due_after({"foo"}));          // unsupported foo
+  CHECK(due_after({"version foo"}));
+  CHECK(due_after({"bpm"}));          // bad-bpm: its tempo is missing
+  CHECK(due_after({"bpm\n"}));
+  CHECK(due_after({"beat-at-time 1"}));
+  CHECK(due_after({"beat-at-time 1 "}));
+  // Newlines sent before change nothing: the client cannot see them.
+  CHECK(due_after({"version\n", "status"}));
+  CHECK(due_after({"version\nbpm 12"}));
+  CHECK(due_after({"status\n", "bpm\n"}));
+  // A command word cut in the middle is no word yet: it waits for its rest.
   CHECK_FALSE(due_after({"sta"}));
-  CHECK_FALSE(due_after({"beat-at-time 1"}));
-  CHECK_FALSE(due_after({"beat-at-time 1 "}));
-  CHECK_FALSE(due_after({"bogus"}));
+  CHECK_FALSE(due_after({"beat-at-t"}));
+  CHECK_FALSE(due_after({"version\n", "request-"}));
+  // Nothing is left over.
   CHECK_FALSE(due_after({""}));
-  // A client that ends its commands with newlines is never cut short.
-  CHECK_FALSE(due_after({"version\n", "status"}));
-  CHECK_FALSE(due_after({"version\nbpm 12"}));
+  CHECK_FALSE(due_after({"status\n"}));
+  CHECK_FALSE(due_after({"bpm 120 "}));
+}
+
+TEST_CASE("carabiner: a line whose argument is missing when the client waits") {
+  Client c;
+  // bpm's tempo did not come with it: bad-bpm, and the next packet is a
+  // command of its own, not the tempo.
+  CHECK(c.send("bpm\n").empty());
+  CHECK(c.parser.quiet_flush_due());
+  CHECK(c.send(std::vector<std::string>{}, true) == Lines{"bad-bpm\n"});
+  CHECK(c.send("status\n") == Lines{kStatus});
+  // Within one packet the argument may still follow on the next line.
+  CHECK(c.send("bpm\n125\n").empty());
+  CHECK(c.session.state_.tempo() == doctest::Approx(125.0));
 }
 
 TEST_CASE("carabiner: a stream cut anywhere reads the same") {
@@ -318,3 +341,4 @@ TEST_CASE("carabiner: clients on another clock: their times are mapped both ways
   c.send("force-beat-at-time 0 2999500 4\n");
   CHECK(c.session.state_.beat_at_time(HostTime(3'000'000), 4.0) == doctest::Approx(0.0));
 }
+
