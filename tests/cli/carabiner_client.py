@@ -203,6 +203,11 @@ def protocol():
     # start-playing's time is on the next line: `some-word` is not a time.
     a.expect("bad-time", "start-playing without a time")
     ok("bad-bpm, bad-time, bad-quantum, bad-beat, each alone on its line")
+    # Numbers end where Carabiner's stream ends them: the time 1.5 is 1, then .5 the quantum.
+    a.send("beat-at-time 1.5 4\nbpm 128abc\n")
+    a.expect("bad-quantum", "beat-at-time 1.5 4")
+    a.expect("unsupported abc", "bpm 128abc")
+    ok("beat-at-time 1.5 4: bad-quantum; bpm 128abc: unsupported abc, as Carabiner")
     a.send("frobnicate now\n")
     a.expect("unsupported frobnicate", "an unknown command")
     ok("unsupported WORD")
