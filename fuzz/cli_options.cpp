@@ -163,7 +163,16 @@ void link_carabiner(const std::vector<std::string>& words) {
   std::vector<char*> argv;
   for (auto& w : argv_words) argv.push_back(w.data());
   argv.push_back(nullptr);
-  std::vector<std::string> ours = gflags_to_ours(static_cast<int>(argv_words.size()), argv.data());
+  // --flagfile reads files: a fuzzer must not open /dev/zero with it.
+  for (const auto& w : words)
+    if (w.find("flagfile") != std::string::npos) return;
+  std::vector<std::string> ours;
+  try {
+    ours = gflags_to_ours(static_cast<int>(argv_words.size()), argv.data());
+  } catch (const ToolError& e) {
+    check(e.code() == ExitCode::bad_input);
+    return;
+  }
   check(!ours.empty() && ours.front() == "link-carabiner");
   ours.erase(ours.begin());
   if (!parse(*app, "link-carabiner", ours)) return;

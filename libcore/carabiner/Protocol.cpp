@@ -6,7 +6,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <optional>
 
 namespace linktools::carabiner {
 
@@ -49,6 +48,13 @@ const VerbInfo* find_verb(std::string_view word) noexcept {
   return nullptr;
 }
 
+// The start of a command word, not the whole of one: `beat-at`.
+bool is_cut_verb(std::string_view word) noexcept {
+  for (const VerbInfo& v : kVerbs)
+    if (v.word.size() > word.size() && v.word.substr(0, word.size()) == word) return true;
+  return false;
+}
+
 BadArgument bad_of(Arg a) noexcept {
   switch (a) {
   case Arg::bpm: return BadArgument::bpm;
@@ -59,57 +65,99 @@ BadArgument bad_of(Arg a) noexcept {
   return BadArgument::bpm;
 }
 
-// A number must be the whole word. A leading '+' is allowed, as the
-// original's stream extraction allows it.
-std::string_view unsigned_part(std::string_view word) noexcept {
-  if (word.size() > 1 && word.front() == '+' && word[1] != '-') word.remove_prefix(1);
-  return word;
+// Numbers are read as Carabiner's `stream >> number` reads them (GCC's
+// library): the longest start of the word that the grammar allows is the
+// number, and the rest of the word is read next (`1.5` as a time is 1, then
+// `.5`). Each span function returns how many bytes the grammar takes.
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_sign(char c) noexcept { return c == '+' || c == '-'; }
+
+// An integer: a sign, then decimal digits.
+std::size_t integer_span(std::string_view word) noexcept {
+  std::size_t i = word.empty() || !is_sign(word[0]) ? 0 : 1;
+  while (i < word.size() && is_digit(word[i])) ++i;
+  return i;
 }
 
-std::optional<double> parse_double(std::string_view word) noexcept {
-  word = unsigned_part(word);
-  double value = 0.0;
-  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
-  if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(value))
-    return std::nullopt;
-  return value;
-}
-
-std::optional<std::int64_t> parse_time(std::string_view word) noexcept {
-  word = unsigned_part(word);
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
-  if (ec != std::errc() || end != word.data() + word.size()) return std::nullopt;
-  if (value > kMaxAbsTime || value < -kMaxAbsTime) return std::nullopt;
-  return value;
-}
-
-// Stores the argument in `c`; false when it is not a valid one.
-bool read_arg(Arg a, std::string_view word, Command& c) noexcept {
-  if (a == Arg::time) {
-    const auto t = parse_time(word);
-    if (!t) return false;
-    c.when = *t;
-    return true;
+// A decimal: a sign, digits with at most one point, then an exponent (e or
+// E, a sign, digits) once a digit has been seen.
+std::size_t decimal_span(std::string_view word) noexcept {
+  std::size_t i = word.empty() || !is_sign(word[0]) ? 0 : 1;
+  bool digit = false;
+  bool point = false;
+  bool exponent = false;
+  for (; i < word.size(); ++i) {
+    const char c = word[i];
+    if (is_digit(c)) {
+      digit = true;
+    } else if (c == '.' && !point && !exponent) {
+      point = true;
+    } else if ((c == 'e' || c == 'E') && digit && !exponent) {
+      exponent = true;
+      if (i + 1 < word.size() && is_sign(word[i + 1])) ++i;
+    } else {
+      break;
+    }
   }
-  const auto d = parse_double(word);
-  if (!d) return false;
+  return i;
+}
+
+struct Parsed {
+  bool ok = false;
+  std::size_t used = 0; // bytes of the word taken
+};
+
+// The span must be a number: `1e`, `+` and `.` are not. A value too large
+// for a double is refused, one too small is 0 (as the stream has them).
+Parsed parse_double(std::string_view word, double& value) noexcept {
+  const std::size_t used = decimal_span(word);
+  std::string_view text = word.substr(0, used);
+  if (text.size() > 1 && text[0] == '+') text.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (end != text.data() + text.size() || text.empty()) return {false, used};
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars says only that it is out of range: the exponent's sign
+    // tells an underflow (taken as 0) from an overflow.
+    const std::size_t e = text.find_first_of("eE");
+    if (e == std::string_view::npos || e + 1 >= text.size() || text[e + 1] != '-') return {false, used};
+    value = 0.0;
+    return {true, used};
+  }
+  return {ec == std::errc() && std::isfinite(value), used};
+}
+
+Parsed parse_time(std::string_view word, std::int64_t& value) noexcept {
+  const std::size_t used = integer_span(word);
+  std::string_view text = word.substr(0, used);
+  if (text.size() > 1 && text[0] == '+') text.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return {false, used};
+  return {value >= -kMaxAbsTime && value <= kMaxAbsTime, used};
+}
+
+// Reads the argument at the start of `word` into `c`: how much of the word
+// it took, and whether it is a valid one.
+Parsed read_arg(Arg a, std::string_view word, Command& c) noexcept {
+  if (a == Arg::time) return parse_time(word, c.when);
+  double d = 0.0;
+  Parsed p = parse_double(word, d);
+  if (!p.ok) return p;
   switch (a) {
   case Arg::bpm:
-    if (*d < kMinBpm || *d > kMaxBpm) return false;
-    c.bpm = *d;
-    return true;
+    p.ok = d >= kMinBpm && d <= kMaxBpm;
+    c.bpm = d;
+    break;
   case Arg::quantum:
-    if (*d < kMinQuantum || *d > kMaxQuantum) return false;
-    c.quantum = *d;
-    return true;
+    p.ok = d >= kMinQuantum && d <= kMaxQuantum;
+    c.quantum = d;
+    break;
   case Arg::beat:
-    if (std::abs(*d) > kMaxAbsBeat) return false;
-    c.beat = *d;
-    return true;
+    p.ok = std::abs(d) <= kMaxAbsBeat;
+    c.beat = d;
+    break;
   case Arg::time: break;
   }
-  return false;
+  return p;
 }
 
 // An unknown word as it is echoed: printable ASCII, cut short.
@@ -161,7 +209,6 @@ void Parser::feed(std::string_view bytes, std::vector<Command>& out) {
   // Only what waits for more stays buffered: the bytes are appended and the
   // complete commands taken off the front. A word longer than kMaxWord is
   // found as soon as it is, so the buffer stays small.
-  if (bytes.find('\n') != std::string_view::npos) seen_newline_ = true;
   pending_.append(bytes);
   drain(false, out);
 }
@@ -176,7 +223,7 @@ void Parser::flush(std::vector<Command>& out) {
 void Parser::drain(bool at_end, std::vector<Command>& out) {
   const std::string_view buf = pending_;
   std::size_t pos = 0;
-  tail_complete_ = false;
+  cut_verb_ = false;
   // After an error, the rest of the line goes; a word the buffer's end cut
   // off is still coming, so it goes as it arrives, then its line.
   auto drop_rest_of_line = [&](const Word& word) {
@@ -209,7 +256,7 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
     }
     const VerbInfo* info = verb_word.kind == Word::too_long ? nullptr : find_verb(verb_word.text);
     if (verb_word.kind == Word::need_more) {
-      tail_complete_ = info && info->arity == 0;
+      cut_verb_ = !info && is_cut_verb(verb_word.text);
       pos = start;
       break;
     }
@@ -230,10 +277,12 @@ void Parser::drain(bool at_end, std::vector<Command>& out) {
         // Waiting for an argument, or the rest of one (a word is short).
         // Whitespace alone could keep a command waiting for ever, so past
         // kMaxPendingCommand the argument counts as missing.
-        tail_complete_ = !arg.text.empty() && i + 1 == info->arity;
         result = Result::waiting;
-      } else if (arg.kind == Word::found && read_arg(info->args[i], arg.text, command)) {
-        pos = arg.end;
+      } else if (const Parsed p = arg.kind == Word::found ? read_arg(info->args[i], arg.text, command)
+                                                            : Parsed{};
+                 p.ok) {
+        // The rest of the word, if any, is read next.
+        pos = static_cast<std::size_t>(arg.text.data() - buf.data()) + p.used;
       } else {
         // Missing (the input ended, or too much whitespace), not valid, or too long.
         out.push_back(bad_argument(bad_of(info->args[i])));

@@ -8,14 +8,16 @@
 // arguments, all separated by any whitespace (newlines included), so several
 // commands may share a line and `bpm\n120` is one command. A bad argument or
 // an unknown word answers with an error and skips the rest of its line.
-// Unlike the original, the stream is not cut at the end of each read: a
-// command split across TCP segments waits for its rest. But old clients send
-// no newline at all, and the original ran each read as it came. So until a
-// client has sent its first newline, a read that ends in a whole command
-// (a known word with all its arguments) runs once the client has been quiet
-// for a moment: the server asks quiet_flush_due() and calls flush(). A
-// client that ends its commands with newlines is never cut short. Memory is
-// bounded: an over-long word is answered and thrown away as it streams in.
+// The original reads each packet on its own: its end ends a command, which
+// old clients that send no newline rely on, but a command split across TCP
+// segments fails. We read the stream whole, and decide by what a client can
+// see: a client that stops sending waits for its replies, so when it has
+// been quiet for a moment what it sent is complete (a missing argument is
+// bad, an error's line ends), whatever it sent before: the server asks
+// quiet_flush_due() and calls flush(). Only a command word cut in the middle
+// (`beat-at` of `beat-at-time`) is never taken as a word: it waits for its
+// rest. Memory is bounded: an over-long word is answered and thrown away as
+// it streams in.
 
 #include <cstddef>
 #include <cstdint>
@@ -84,11 +86,13 @@ public:
   void flush(std::vector<Command>& out);
   // True while something waits for more bytes or a flush().
   bool waiting() const noexcept { return !pending_.empty() || skipping_line_ || discarding_word_; }
-  // True when a client that has never sent a newline left a whole command
-  // (or the rest of a bad line) at the end of its last read: if it stays
-  // quiet, flush() runs it, as the original would have at once.
+  // True when the last read left something that flush() would complete: a
+  // command, its start, an unknown word or the rest of a bad line. If the
+  // client stays quiet it is flushed, as the original would have run that
+  // read at once. False when nothing is left, or only a command word cut in
+  // the middle.
   bool quiet_flush_due() const noexcept {
-    return !seen_newline_ && (tail_complete_ || skipping_line_ || discarding_word_);
+    return skipping_line_ || discarding_word_ || (!pending_.empty() && !cut_verb_);
   }
   // Bytes held: never more than kMaxPendingCommand plus one word.
   std::size_t buffered() const noexcept { return pending_.size(); }
@@ -99,8 +103,7 @@ private:
   std::string pending_;         // the start of a command not complete yet
   bool skipping_line_ = false;  // after an error: drop bytes up to the newline
   bool discarding_word_ = false; // an over-long word: drop bytes up to whitespace
-  bool seen_newline_ = false;    // the client ends its commands with newlines
-  bool tail_complete_ = false;   // pending_ holds a whole command, cut only by the read's end
+  bool cut_verb_ = false;         // pending_ is a command word cut in the middle
 };
 
 // The reply formats of Carabiner 1.2 (one line each, with its newline).

@@ -9,7 +9,10 @@
 #include <asio.hpp>
 #include <fmt/format.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -29,6 +32,8 @@ using Clock = std::chrono::steady_clock;
 
 // How often a stop signal is looked for, whatever --poll says.
 constexpr std::chrono::milliseconds kStopCheck{20};
+// How often clients are looked at for writes that do not move.
+constexpr std::chrono::milliseconds kStallCheck{250};
 // After running out of file descriptors, accepting waits this long.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
@@ -77,6 +82,11 @@ public:
   // A status: one not written yet is replaced, so a slow reader gets the
   // newest, not a backlog.
   void send_status(const std::shared_ptr<const std::string>& line) { queue(line, true); }
+  // A client that has taken nothing of a write for kStalledWriteTimeout does
+  // not read: it is dropped.
+  void drop_if_stalled(Clock::time_point now) {
+    if (writing_ && now - write_started_ > kStalledWriteTimeout) close();
+  }
   void close();
 
 private:
@@ -86,7 +96,9 @@ private:
   };
 
   void read();
-  void run(std::vector<Command>& commands);
+  void on_read(const asio::error_code& ec, std::size_t n);
+  void execute();
+  bool all_run() const noexcept { return next_ == commands_.size() && input_used_ == input_len_; }
   void queue(const std::shared_ptr<const std::string>& line, bool status);
   void write_next();
 
@@ -95,9 +107,20 @@ private:
   Hub& hub_;
   Format format_;
   Parser parser_;
+  // The last read, and how much of it the parser has had. The parser gets
+  // it a slice at a time, so at most one slice's commands wait while the
+  // output is full.
   std::array<char, 4096> input_{};
+  std::size_t input_len_ = 0;
+  std::size_t input_used_ = 0;
+  std::vector<Command> commands_; // parsed; those from next_ on have not run
+  std::size_t next_ = 0;
   std::deque<Unsent> unsent_; // the front is being written while writing_
   std::size_t unsent_bytes_ = 0;
+  Clock::time_point write_started_{};
+  unsigned quiet_armed_ = 0; // which arming of idle_ may still flush
+  bool reading_ = false;
+  bool waiting_for_room_ = false; // commands wait until the client takes its replies
   bool writing_ = false;
   bool finished_ = false; // the client sent end of file
   bool closed_ = false;
@@ -175,6 +198,14 @@ private:
       if (!ec) {
         asio::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
+        // The kernel holds megabytes of replies for a client that does not
+        // read, and a shut window can stall a connection with nothing of
+        // ours pending: the kernel ends a connection whose data waits this
+        // long unread, so such a client is dropped too.
+        const unsigned stalled_ms = static_cast<unsigned>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(kStalledWriteTimeout).count());
+        ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &stalled_ms,
+                     sizeof stalled_ms);
         auto connection = std::make_shared<Connection>(std::move(socket), *this, options_.format);
         connections_.insert(connection);
         connection->start();
@@ -226,6 +257,12 @@ private:
       const std::int64_t start = state.time_at_beat(0.0, 4.0).count();
       if (state.tempo() == last_tempo_ && std::llabs(start - last_start_) > kTimelineShiftUs)
         on_change();
+      const auto now = Clock::now();
+      if (now - last_stall_check_ >= kStallCheck) {
+        last_stall_check_ = now;
+        const std::vector<std::shared_ptr<Connection>> everyone(connections_.begin(), connections_.end());
+        for (const auto& c : everyone) c->drop_if_stalled(now);
+      }
       if (on_poll_) on_poll_(connections_.size());
       poll();
     });
@@ -295,6 +332,7 @@ private:
   std::unordered_set<std::shared_ptr<Connection>> connections_;
   std::atomic<bool> change_posted_{false};
   Clock::time_point last_broadcast_{};
+  Clock::time_point last_stall_check_{};
   bool broadcast_armed_ = false;
   double last_tempo_ = 0.0;
   std::int64_t last_start_ = 0; // Link time of beat 0 in the last status
@@ -319,51 +357,86 @@ void Connection::close() {
 }
 
 void Connection::read() {
-  socket_.async_read_some(asio::buffer(input_), [self = shared_from_this()](
-                                                    const asio::error_code& ec, std::size_t n) {
-    if (self->closed_) return;
-    if (ec == asio::error::eof) {
-      // The client has sent all it will (it may still read): what it sent
-      // without a final newline runs, and the connection closes once the
-      // replies are out.
-      std::vector<Command> last;
-      self->parser_.flush(last);
-      self->run(last);
-      self->finished_ = true;
-      if (!self->writing_) self->close();
-      return;
-    }
-    if (ec) {
-      self->close();
-      return;
-    }
-    std::vector<Command> commands;
-    self->parser_.feed(std::string_view(self->input_.data(), n), commands);
-    self->run(commands);
-    if (self->closed_) return;
-    if (self->parser_.quiet_flush_due()) {
-      self->idle_.expires_after(kQuietBeforeFlush);
-      self->idle_.async_wait([weak = std::weak_ptr<Connection>(self)](const asio::error_code& e) {
-        auto me = weak.lock();
-        if (e || !me || me->closed_) return;
-        std::vector<Command> flushed;
-        me->parser_.flush(flushed);
-        me->run(flushed);
-      });
-    } else {
-      self->idle_.cancel();
-    }
-    self->read();
-  });
+  if (reading_ || closed_ || finished_) return;
+  reading_ = true;
+  // A command the last read left without its end runs if the client stays
+  // quiet (Protocol.hpp); bytes already waiting are not quiet.
+  asio::error_code ec;
+  if (parser_.quiet_flush_due() && socket_.available(ec) == 0 && !ec) {
+    const unsigned armed = ++quiet_armed_;
+    idle_.expires_after(kQuietBeforeFlush);
+    idle_.async_wait([weak = std::weak_ptr<Connection>(shared_from_this()),
+                      armed](const asio::error_code& e) {
+      auto me = weak.lock();
+      if (e || !me || me->closed_ || armed != me->quiet_armed_ || !me->reading_) return;
+      me->parser_.flush(me->commands_);
+      me->execute();
+    });
+  }
+  socket_.async_read_some(asio::buffer(input_),
+                          [self = shared_from_this()](const asio::error_code& e, std::size_t n) {
+                            self->on_read(e, n);
+                          });
 }
 
-void Connection::run(std::vector<Command>& commands) {
-  for (const Command& command : commands) {
-    if (closed_) return;
+void Connection::on_read(const asio::error_code& ec, std::size_t n) {
+  reading_ = false;
+  ++quiet_armed_;
+  if (closed_) return;
+  idle_.cancel();
+  if (ec == asio::error::eof) {
+    // The client has sent all it will (it may still read): what it sent
+    // without a final newline runs, and the connection closes once the
+    // replies are out.
+    finished_ = true;
+    parser_.flush(commands_);
+    execute();
+    return;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  input_len_ = n;
+  input_used_ = 0;
+  execute();
+}
+
+// Runs what was read for as long as the replies fit. When they do not, the
+// client is neither run nor read until it has taken half of them: a client
+// that writes thousands of commands at once and then reads is served at the
+// pace it reads, and TCP holds back the rest of its commands meanwhile.
+void Connection::execute() {
+  constexpr std::size_t kSlice = 256;
+  while (!closed_) {
+    if (next_ == commands_.size()) {
+      commands_.clear();
+      next_ = 0;
+      if (input_used_ == input_len_) break;
+      const std::size_t n = std::min(kSlice, input_len_ - input_used_);
+      parser_.feed(std::string_view(input_.data() + input_used_, n), commands_);
+      input_used_ += n;
+      continue;
+    }
+    if (unsent_bytes_ >= kMaxUnsentBytes) {
+      waiting_for_room_ = true;
+      return;
+    }
+    const Command& command = commands_[next_++];
     Outcome outcome = hub_.execute(command, format_);
     if (!outcome.reply.empty()) send(std::move(outcome.reply));
     if (outcome.moved_timeline) hub_.timeline_moved(this);
   }
+  if (closed_) return;
+  if (unsent_bytes_ >= kMaxUnsentBytes) {
+    waiting_for_room_ = true;
+    return;
+  }
+  if (finished_) {
+    if (!writing_) close();
+    return;
+  }
+  read();
 }
 
 void Connection::queue(const std::shared_ptr<const std::string>& line, bool status) {
@@ -378,11 +451,6 @@ void Connection::queue(const std::shared_ptr<const std::string>& line, bool stat
         return;
       }
   }
-  if (unsent_bytes_ + line->size() > kMaxUnsentBytes) {
-    // It does not read what it asks for: the others must not wait on it.
-    close();
-    return;
-  }
   unsent_.push_back({line, status});
   unsent_bytes_ += line->size();
   if (!writing_) write_next();
@@ -391,10 +459,11 @@ void Connection::queue(const std::shared_ptr<const std::string>& line, bool stat
 void Connection::write_next() {
   if (unsent_.empty() || closed_) {
     writing_ = false;
-    if (finished_) close();
+    if (finished_ && all_run()) close();
     return;
   }
   writing_ = true;
+  write_started_ = Clock::now();
   // One line per write: some clients parse each read as whole lines.
   const auto line = unsent_.front().line;
   asio::async_write(socket_, asio::buffer(*line),
@@ -406,6 +475,11 @@ void Connection::write_next() {
                       }
                       self->unsent_bytes_ -= line->size();
                       self->unsent_.pop_front();
+                      if (self->waiting_for_room_ && self->unsent_bytes_ <= kMaxUnsentBytes / 2) {
+                        self->waiting_for_room_ = false;
+                        self->execute();
+                        if (self->closed_) return;
+                      }
                       self->write_next();
                     });
 }

@@ -26,11 +26,16 @@ struct ServerOptions {
   ClientClock clock = ClientClock::link; // --clock
 };
 
-// How long a client must stay quiet before buffered bytes without a newline
-// count as complete (the commands of clients that send no newline).
+// How long a client must stay quiet before what it sent counts as complete,
+// as Carabiner takes each packet (Protocol.hpp): old clients send one
+// command per packet without a newline and wait for the reply.
 inline constexpr std::chrono::milliseconds kQuietBeforeFlush{5};
-// A client whose unsent replies pass this is not reading: it is dropped.
+// Replies waiting to be written: past this a client's commands wait, and it
+// is not read, until it has taken half of them.
 inline constexpr std::size_t kMaxUnsentBytes = 64 * 1024;
+// A client that takes nothing of its replies for this long while one is
+// being written does not read: it is dropped, so it holds nothing for ever.
+inline constexpr std::chrono::seconds kStalledWriteTimeout{5};
 // A status goes to everyone when the beat grid moves this far without a
 // tempo change (another peer's force, or a client's).
 inline constexpr std::int64_t kTimelineShiftUs = 1000;

@@ -7,6 +7,10 @@ none, and every line is one whole message.
                                       a second one that watches the broadcasts
   carabiner_client.py PORT framing    split and merged packets, clients that
                                       send no newline, JSON replies, clocks
+  carabiner_client.py PORT packets    one command per packet, newline or not:
+                                      each answered as soon as the client waits
+  carabiner_client.py PORT pipeline   clients that write thousands of commands
+                                      at once and then read every reply
   carabiner_client.py PORT abuse      garbage, a client that never reads;
                                       the others are still served
 Prints one "ok: ..." line per check; exits 1 with "FAIL: ..." on the first
@@ -199,6 +203,11 @@ def protocol():
     # start-playing's time is on the next line: `some-word` is not a time.
     a.expect("bad-time", "start-playing without a time")
     ok("bad-bpm, bad-time, bad-quantum, bad-beat, each alone on its line")
+    # Numbers end where Carabiner's stream ends them: the time 1.5 is 1, then .5 the quantum.
+    a.send("beat-at-time 1.5 4\nbpm 128abc\n")
+    a.expect("bad-quantum", "beat-at-time 1.5 4")
+    a.expect("unsupported abc", "bpm 128abc")
+    ok("beat-at-time 1.5 4: bad-quantum; bpm 128abc: unsupported abc, as Carabiner")
     a.send("frobnicate now\n")
     a.expect("unsupported frobnicate", "an unknown command")
     ok("unsupported WORD")
@@ -217,23 +226,40 @@ def framing():
     c.send("version\n")
     c.expect('version "1.2.0"', "version")
 
-    # One command split across packets, at every place, with pauses between.
+    # One command split across packets inside its command word, at every
+    # place, with pauses between: a cut word waits for its rest.
     message = "beat-at-time 1234567 4.0\n"
-    for cut in range(1, len(message)):
+    verb_end = message.index(" ")
+    for cut in range(1, verb_end):
         c.send(message[:cut])
         time.sleep(0.02)
         c.send(message[cut:])
         m = c.expect(BEAT_AT_TIME, f"beat-at-time cut after byte {cut}")
         if m.group(1) != "1234567":
             fail(f"cut after byte {cut}: {m.group(0)!r}")
-    ok(f"a command split across two packets, at each of {len(message) - 1} places, 20 ms apart")
+    ok(f"a command split inside its word, at each of {verb_end - 1} places, 20 ms apart: read whole")
 
-    # A byte at a time.
-    for ch in "phase-at-time 1000000 2.5\n":
+    # Cut after a whole word, with a pause the client waits through: what it
+    # sent is complete, as Carabiner reads each packet (a missing argument is
+    # an error, and the rest is a packet of its own).
+    for cut, replies in ((verb_end, ["bad-time", "unsupported 1234567"]),
+                         (message.index(" 4.0"), ["bad-quantum", "unsupported 4.0"]),
+                         (len(message) - 1, [BEAT_AT_TIME])):
+        c.send(message[:cut])
+        time.sleep(0.1)
+        c.send(message[cut:])
+        for reply in replies:
+            c.expect(reply, f"beat-at-time cut after byte {cut}, 0.1 s apart")
+    c.quiet(0.05)
+    ok("a command cut after a whole word, 0.1 s apart: each part read as a packet of its own")
+
+    # The command word a byte at a time, its last byte with the arguments.
+    for ch in "phase-at-tim":
         c.send(ch)
-        time.sleep(0.002)
+        time.sleep(0.02)
+    c.send("e 1000000 2.5\n")
     c.expect(PHASE_AT_TIME, "phase-at-time sent a byte at a time")
-    ok("a command sent one byte at a time")
+    ok("a command word sent one byte at a time, 20 ms apart")
 
     # Several commands in one packet: every reply, in order, each one whole line.
     c.send("version\nbeat-at-time 1000 4.0 phase-at-time 1000 4.0\ntime-at-beat 0 4\nstatus\n")
@@ -308,6 +334,99 @@ def monotonic():
     c.close()
 
 
+def packets():
+    """One command per packet, as old clients write them (Carabiner reads each
+    packet on its own): every packet is answered once the client waits for
+    the reply, whatever it sent before."""
+    c = Client("one command per packet")
+    c.expect(STATUS, "the status after connecting")
+    slowest = 0.0
+
+    def exchange(packet, replies, what):
+        nonlocal slowest
+        t0 = time.monotonic()
+        c.send(packet)
+        for reply in replies:
+            c.expect(reply, what, timeout=1.0)
+        slowest = max(slowest, time.monotonic() - t0)
+
+    exchange("foo", ["unsupported foo"], "an unknown word without a newline")
+    exchange("version foo", ['version "1.2.0"', "unsupported foo"], "version foo without a newline")
+    exchange("bpm", ["bad-bpm"], "bpm without a tempo or a newline")
+    exchange("beat-at-time 5000", ["bad-quantum"], "beat-at-time without its quantum")
+    # Lines that end in newlines first, then a packet without one.
+    exchange("version\nstatus\n", ['version "1.2.0"', STATUS], "two lines in one packet")
+    exchange("version", ['version "1.2.0"'], "version without a newline after lines with one")
+    # A command whose argument is missing at the end of its packet: the next
+    # packet holds a command of its own, not the argument.
+    exchange("bpm\n", ["bad-bpm"], "bpm and a newline alone in a packet")
+    exchange("status\n", [STATUS], "the status asked in the next packet")
+    exchange("start-playing\n", ["bad-time"], "start-playing without a time")
+    exchange("version\n", ['version "1.2.0"'], "version in the next packet")
+    ok(f"one command per packet (foo, version foo, bpm, bpm\\n then status\\n, ...): "
+       f"each answered, the slowest in {slowest * 1000:.0f} ms")
+
+    # A command word cut in the middle is not a word: it waits for its rest
+    # however long the pause.
+    c.send("beat-at")
+    c.quiet(0.3)
+    c.send("-time 7000 4\n")
+    m = c.expect(BEAT_AT_TIME, "beat-at-time whose word was cut")
+    if m.group(1) != "7000":
+        fail(f"a cut command word: {m.group(0)!r}")
+    ok("a command word cut in the middle waits 0.3 s for its rest and is read whole")
+    c.close()
+
+
+def pipeline():
+    """Clients that write thousands of commands in one write and only then
+    read: they are readers, and every reply must come (Carabiner keeps them)."""
+    import threading
+
+    def one_write(c, data):
+        # Written from a thread on a second handle of the socket, so a big
+        # write can never wait on our own reading.
+        out = c.sock.dup()
+        out.settimeout(60)
+        t = threading.Thread(target=out.sendall, args=(data,))
+        t.start()
+        return t, out
+
+    c = Client("9,362 statuses in one write")
+    c.expect(STATUS, "the status after connecting")
+    n = 9362
+    t0 = time.monotonic()
+    writer, out = one_write(c, b"status\n" * n)
+    for i in range(n):
+        c.expect(STATUS, f"status {i + 1} of {n}", timeout=10.0)
+    writer.join()
+    took = time.monotonic() - t0
+    c.quiet(0.1)
+    ok(f"{n} status requests in one write ({n * 7} bytes): {n} statuses in {took:.2f} s")
+    out.close()
+    c.close()
+
+    c = Client("900 beat-at-time in one write")
+    c.expect(STATUS, "the status after connecting")
+    n = 900
+    # Times as clients send them on a machine up for three weeks: 29 KB of
+    # requests and 72 KB of replies.
+    base = 2 * 10**12
+    requests = "".join(f"beat-at-time {base + 1000 * i} 4.0\n" for i in range(n)).encode()
+    t0 = time.monotonic()
+    writer, out = one_write(c, requests)
+    for i in range(n):
+        m = c.expect(BEAT_AT_TIME, f"beat-at-time reply {i + 1} of {n}", timeout=10.0)
+        if int(m.group(1)) != base + 1000 * i:
+            fail(f"reply {i + 1} of {n} is for another request: {m.group(0)!r}")
+    writer.join()
+    took = time.monotonic() - t0
+    ok(f"{n} beat-at-time requests in one write ({len(requests)} bytes): every reply, in order, "
+       f"in {took:.2f} s")
+    out.close()
+    c.close()
+
+
 def abuse():
     watcher, _, _ = connect_like_beat_carabiner("watcher")
 
@@ -338,42 +457,56 @@ def abuse():
     ok(f"200 kB of random bytes: {replies} one-line replies, then served as before")
     g.close()
 
-    # A client that asks and never reads: dropped once its replies pile up,
-    # while the others are answered as quickly as ever.
+    # A client that asks and never reads: once its replies fill what TCP and
+    # the server hold, it is no longer read (TCP holds back the rest of its
+    # requests), and after 5 s in which it took nothing it is dropped. The
+    # others are answered as quickly as ever meanwhile.
     hog = Client("hog")
     hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    hog_port = hog.sock.getsockname()[1]
+
+    def server_holds_hog():
+        # The server's end of the hog's connection, as the kernel lists it:
+        # the hog itself may never hear of the drop (its window is shut, so
+        # the server's reset can go unheard), but the server's end is gone.
+        want = f"0100007F:{PORT:04X} 0100007F:{hog_port:04X} 01 "
+        with open("/proc/net/tcp") as table:
+            return any(want in line for line in table)
+
     request = b"time-at-beat 1 4\n" * 1000
-    dropped = False
     sent = 0
-    hog.sock.settimeout(0.5)
-    deadline = time.monotonic() + 20
+    blocked_at = None
+    dropped_at = None
+    slowest_ms = 0.0
+    hog.sock.settimeout(0.2)
+    started = time.monotonic()
+    deadline = started + 30
     while time.monotonic() < deadline:
         try:
             hog.sock.sendall(request)
             sent += len(request)
-        except (BrokenPipeError, ConnectionResetError):
-            dropped = True
-            break
         except socket.timeout:
-            # Our sending is blocked too: the server stopped reading us, or dropped us.
+            # Its requests no longer go out: the server stopped reading it.
+            blocked_at = blocked_at or time.monotonic()
+        except OSError:  # a reset or a broken pipe: the server dropped it
+            pass
+        if not server_holds_hog():
+            dropped_at = time.monotonic()
             break
-    watcher.send("version\n")
-    t0 = time.monotonic()
-    watcher.expect('version "1.2.0"', "version while a client does not read", timeout=1.0)
-    answered_ms = (time.monotonic() - t0) * 1000
-    if not dropped:
-        # Read what is left: the connection must end (the server closed it).
-        hog.sock.settimeout(5)
-        try:
-            while hog.sock.recv(1 << 20):
-                pass
-            dropped = True
-        except (ConnectionResetError, socket.timeout):
-            dropped = isinstance(sys.exc_info()[1], ConnectionResetError)
-    if not dropped:
-        fail(f"a client that never reads ({sent} bytes of requests) was not dropped")
-    ok(f"a client that never reads is dropped after {sent // 1024} KiB of requests; "
-       f"another got its reply in {answered_ms:.1f} ms meanwhile")
+        watcher.send("version\n")
+        t0 = time.monotonic()
+        watcher.expect('version "1.2.0"', "version while a client does not read", timeout=1.0)
+        slowest_ms = max(slowest_ms, (time.monotonic() - t0) * 1000)
+    if dropped_at is None:
+        fail(f"a client that never reads ({sent // 1024} KiB of requests) was not dropped in 30 s")
+    if blocked_at is None:
+        fail("a client that never reads was never held back")
+    if dropped_at - started < 5.0:
+        fail(f"a client that never reads was dropped {dropped_at - started:.1f} s after its first "
+             "request, before it could have taken nothing for 5 s")
+    ok(f"a client that never reads is no longer read after {sent // 1024} KiB of requests and dropped "
+       f"{dropped_at - started:.1f} s after its first; another was answered within {slowest_ms:.1f} ms "
+       "meanwhile")
     watcher.close()
 
 
@@ -428,5 +561,6 @@ def other_peer():
     ours.close()
 
 
-{"protocol": protocol, "framing": framing, "monotonic": monotonic, "abuse": abuse,
+{"protocol": protocol, "framing": framing, "monotonic": monotonic, "pipeline": pipeline,
+ "packets": packets, "abuse": abuse,
  "other-peer": other_peer}[sys.argv[2]]()

@@ -16,6 +16,17 @@ expect_exit 2 "$BIN/link-carabiner" --listen localhost
 grep -q "error: --listen localhost: expected an IPv4 or IPv6 address" "$WORK/stderr" || fail "--listen message: $(cat "$WORK/stderr")"
 pass "bad flags exit 2 with a message"
 
+# Carabiner parses its flags with gflags: its spellings, and gflags' own flags.
+expect_exit 0 "$BIN/link-carabiner" -version
+grep -q "^link-carabiner [0-9]" "$WORK/stdout" || fail "-version: $(cat "$WORK/stdout")"
+expect_exit 0 "$BIN/link-carabiner" -helpfull
+grep -q -- "--port" "$WORK/stdout" || fail "-helpfull: $(head -3 "$WORK/stdout")"
+expect_exit 2 "$BIN/link-carabiner" -daemon=maybe
+grep -q "link-carabiner: error: -daemon=maybe: expected true or false, got 'maybe'" "$WORK/stderr" \
+  || fail "-daemon=maybe: $(cat "$WORK/stderr")"
+expect_exit 2 "$BIN/link-carabiner" -nosuchflag
+pass "gflags' spellings: -version, -helpfull; a bad bool value and an unknown flag exit 2"
+
 # start_carabiner NAME ARGS...: starts it, waits for its start-up line, and
 # sets PORT from it (the ARGS say --port 0: any free port).
 start_carabiner() {
@@ -47,6 +58,8 @@ json_is "$(cat "$WORK/stdout")" '.tempo == 128 and .peers == 1' >/dev/null \
 pass "link-status sees the tempo a client set"
 
 python3 "$client" "$PORT" framing || fail "the framing client"
+python3 "$client" "$PORT" packets || fail "the one-command-per-packet client"
+python3 "$client" "$PORT" pipeline || fail "the pipelining clients"
 python3 "$client" "$PORT" abuse || fail "the abuse client"
 
 # Still serving, and not a word on stderr the whole time (lib-carabiner logs
