@@ -3,6 +3,7 @@
 // then). Checks what the server relies on: memory stays bounded, an echoed
 // word is short printable ASCII, every reply is exactly one line, and the
 // JSON replies are valid JSON.
+#include "timeline/TimelineMath.hpp"
 #include "carabiner/Protocol.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,7 +39,7 @@ void check_replies(const Command& c) {
     lines = {edn_unsupported(c.word), json_unsupported(c.word)};
     break;
   case Verb::bad_argument: lines = {edn_bad_argument(c.bad), json_bad_argument(c.bad)}; break;
-  case Verb::bpm: check(c.bpm >= kMinBpm && c.bpm <= kMaxBpm); break;
+  case Verb::bpm: check(c.bpm >= linktools::timeline::kMinTempo && c.bpm <= linktools::timeline::kMaxTempo); break;
   case Verb::beat_at_time:
   case Verb::phase_at_time:
   case Verb::time_at_beat:

@@ -103,7 +103,7 @@ void link_tempo(const std::vector<std::string>& words) {
     const TempoRequest request = parse_tempo_request(*options.word);
     // What run_tempo commits, against a session at Link's default tempo.
     const double bpm = request.target(120.0);
-    check(bpm >= kMinBpm && bpm <= kMaxBpm);
+    check(bpm >= timeline::kMinTempo && bpm <= timeline::kMaxTempo);
   });
 }
 

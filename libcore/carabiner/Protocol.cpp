@@ -1,5 +1,7 @@
 #include "carabiner/Protocol.hpp"
 
+#include "timeline/TimelineMath.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -144,7 +146,7 @@ Parsed read_arg(Arg a, std::string_view word, Command& c) noexcept {
   if (!p.ok) return p;
   switch (a) {
   case Arg::bpm:
-    p.ok = d >= kMinBpm && d <= kMaxBpm;
+    p.ok = d >= timeline::kMinTempo && d <= timeline::kMaxTempo;
     c.bpm = d;
     break;
   case Arg::quantum:

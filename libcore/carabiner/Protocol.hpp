@@ -64,8 +64,6 @@ struct Command {
 // Limits. Tempo and quantum are the original's ranges. Times and beats are
 // bounded where Link's integer arithmetic would overflow: 2^53 us is 285
 // years, 2^31 beats at 20 BPM are 200 years.
-inline constexpr double kMinBpm = 20.0;
-inline constexpr double kMaxBpm = 999.0;
 inline constexpr double kMinQuantum = 2.0;
 inline constexpr double kMaxQuantum = 16.0;
 inline constexpr std::int64_t kMaxAbsTime = std::int64_t{1} << 53;

@@ -8,6 +8,7 @@
 #include "cli/Signals.hpp"
 #include "playback/Playback.hpp"
 #include "status/StatusReport.hpp"
+#include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +24,6 @@ namespace linktools {
 
 namespace {
 
-constexpr double kMinBpm = 20.0, kMaxBpm = 999.0; // Link's tempo range
 constexpr double kMinDb = -120.0, kMaxDb = 24.0;
 
 std::optional<double> parse_number(std::string_view text) {
@@ -140,9 +140,9 @@ PlayPlan plan(const PlayCommandOptions& options) {
   for (const auto& b : options.bpm_of) {
     const auto [index, text] = file_and_value(options.files, "--bpm-of", b);
     const auto bpm = parse_number(text);
-    if (!bpm || *bpm < kMinBpm || *bpm > kMaxBpm)
-      throw bad_input("--bpm-of " + b, fmt::format("expected a tempo in BPM from {:g} to {:g}, got {}", kMinBpm,
-                                                   kMaxBpm, text));
+    if (!bpm || *bpm < timeline::kMinTempo || *bpm > timeline::kMaxTempo)
+      throw bad_input("--bpm-of " + b, fmt::format("expected a tempo in BPM from {:g} to {:g}, got {}", timeline::kMinTempo,
+                                                   timeline::kMaxTempo, text));
     p.bpm[index] = *bpm;
   }
   for (const auto& b : options.beats_of) {

@@ -1,6 +1,7 @@
 #include "tempo/TempoRequest.hpp"
 
 #include "cli/Errors.hpp"
+#include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
 
@@ -40,17 +41,17 @@ TempoRequest parse_tempo_request(std::string_view word) {
     request.value = word.front() == '-' ? -magnitude : magnitude;
     // Before joining there is no session tempo to add it to, but a nudge
     // wider than the whole range leaves it from any tempo.
-    if (std::abs(request.value) > kMaxBpm - kMinBpm)
+    if (std::abs(request.value) > timeline::kMaxTempo - timeline::kMinTempo)
       throw bad_input(fmt::format("tempo '{}'", word),
                       fmt::format("the tempo after a nudge must stay within {:g}..{:g} BPM, so a "
                                   "nudge can be at most {:g} BPM either way",
-                                  kMinBpm, kMaxBpm, kMaxBpm - kMinBpm));
+                                  timeline::kMinTempo, timeline::kMaxTempo, timeline::kMaxTempo - timeline::kMinTempo));
     return request;
   }
   request.value = parse_number(word, word);
-  if (request.value < kMinBpm || request.value > kMaxBpm)
+  if (request.value < timeline::kMinTempo || request.value > timeline::kMaxTempo)
     throw bad_input(fmt::format("tempo '{}'", word),
-                    fmt::format("expected {:g}..{:g} BPM, got {}", kMinBpm, kMaxBpm,
+                    fmt::format("expected {:g}..{:g} BPM, got {}", timeline::kMinTempo, timeline::kMaxTempo,
                                 range_text(request.value)));
   return request;
 }
@@ -58,10 +59,10 @@ TempoRequest parse_tempo_request(std::string_view word) {
 double TempoRequest::target(double current_bpm) const {
   if (kind == Kind::set) return value;
   const double bpm = current_bpm + value;
-  if (bpm < kMinBpm || bpm > kMaxBpm)
+  if (bpm < timeline::kMinTempo || bpm > timeline::kMaxTempo)
     throw bad_input(fmt::format("nudge {:+g}", value),
                     fmt::format("the session tempo {:.2f} would become {:.2f}, outside {:g}..{:g} BPM",
-                                current_bpm, bpm, kMinBpm, kMaxBpm));
+                                current_bpm, bpm, timeline::kMinTempo, timeline::kMaxTempo));
   return bpm;
 }
 

@@ -7,9 +7,6 @@
 
 namespace linktools {
 
-inline constexpr double kMinBpm = 20.0;
-inline constexpr double kMaxBpm = 999.0;
-
 struct TempoRequest {
   enum class Kind { set, nudge };
   Kind kind = Kind::set;

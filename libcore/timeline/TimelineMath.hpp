@@ -16,6 +16,11 @@ inline bool is_valid_quantum(double quantum) noexcept {
   return quantum >= kMinQuantum && quantum <= kMaxQuantum; // false for NaN
 }
 
+// Link's tempo range (it clamps every tempo to it): every tool refuses a
+// tempo outside it, from the command line, files and Carabiner's clients.
+inline constexpr double kMinTempo = 20.0;
+inline constexpr double kMaxTempo = 999.0;
+
 // The first multiple of `quantum` strictly after `beat` (quantum > 0).
 double next_quantum_boundary(double beat, double quantum) noexcept;
 
