@@ -13,13 +13,13 @@
 // ParseError around the parse and ToolError around the rest; anything else
 // escaping, a validation that fails with another code than bad_input, or a
 // sanitizer report, is a finding.
-#include "carabiner/CarabinerCommand.hpp"
-#include "midiclock/MidiClockCommand.hpp"
-#include "play/PlayCommand.hpp"
-#include "seq/SeqCommand.hpp"
-#include "status/StatusCommand.hpp"
-#include "tempo/TempoCommand.hpp"
-#include "tempo/TempoRequest.hpp"
+#include "commands/link-carabiner/CarabinerCommand.hpp"
+#include "commands/link-midiclock/MidiClockCommand.hpp"
+#include "commands/link-play/PlayCommand.hpp"
+#include "commands/link-seq/SeqCommand.hpp"
+#include "commands/link-status/StatusCommand.hpp"
+#include "commands/link-tempo/TempoCommand.hpp"
+#include "commands/link-tempo/TempoRequest.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <chrono>

@@ -11,7 +11,7 @@
 
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 #include "jack/JackClient.hpp"
 
 #include <jack/jack.h>
@@ -290,7 +290,7 @@ private:
   SpscRing<Observation, 4096> ring_;
   // Process thread only.
   Measure measure_;
-  midi::ClockOffset offset_;
+  ClockOffset offset_;
   jack_client::CycleClock cycle_clock_;
   jack_client::CycleSpan cycle_{};
   bool have_cycle_ = false;

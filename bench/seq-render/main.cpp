@@ -9,7 +9,7 @@
 // (a start far into the sequence needs a seek). Prints the time per window:
 // p50, p99 and max in nanoseconds. Runs no network: a detached session state.
 //   build/bin/seq-render [WINDOWS]     (default 20000 windows per run)
-#include "seq/SequencePlayer.hpp"
+#include "sequence/SequencePlayer.hpp"
 #include "sequence/Sequence.hpp"
 
 #include <fmt/core.h>

@@ -3,7 +3,7 @@
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
 #include "cli/Tool.hpp"
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 #include "session/Session.hpp"
 
 #include <asio.hpp>
@@ -322,7 +322,7 @@ private:
   ServerOptions options_;
   std::string server_name_ = std::string("link-carabiner ") + version();
   ClockMap clock_;
-  midi::ClockOffset offset_;
+  ClockOffset offset_;
   tcp::acceptor acceptor_;
   asio::steady_timer accept_backoff_;
   asio::steady_timer poll_timer_;

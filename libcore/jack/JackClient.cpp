@@ -84,7 +84,7 @@ std::optional<std::string> renamed_warning(jack_client_t* client, const std::str
   return fmt::format("JACK client name \"{}\" is taken; using \"{}\"", asked, given);
 }
 
-void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept {
+void sample_offset(const Session& session, ClockOffset& offset) noexcept {
   const auto before = session.now().count();
   const auto jack_now = static_cast<std::int64_t>(jack_get_time());
   const auto after = session.now().count();
@@ -106,7 +106,7 @@ bool jack_cycle(jack_client_t* client, CycleClock& clock, jack_nframes_t nframes
   return true;
 }
 
-bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset, CycleClock& clock,
+bool cycle_times(jack_client_t* client, const Session& session, ClockOffset& offset, CycleClock& clock,
                  jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept {
   CycleSpan span;
   if (!jack_cycle(client, clock, nframes, span)) return false;

@@ -6,7 +6,7 @@
 // backends and bench/clock-receiver.
 
 #include "jack/CycleClock.hpp"
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 
 #include <jack/jack.h>
 
@@ -61,7 +61,7 @@ std::string last_jack_message();
 
 // Reads Link's clock just before and after JACK's and adds the reading to
 // `offset`. Realtime-safe: call it from the process callback every cycle.
-void sample_offset(const Session& session, midi::ClockOffset& offset) noexcept;
+void sample_offset(const Session& session, ClockOffset& offset) noexcept;
 
 // Sleeps for `periods` of the server's process cycles, so the buffers the
 // last cycles filled reach the ports' destinations before a client stops.
@@ -79,7 +79,7 @@ struct CycleTimes {
 // frames are heard); `clock` mends the cycle after an xrun notice
 // (jack/CycleClock.hpp). False when JACK gives no times or the offset is not
 // known yet: send nothing in that cycle. Process callback only.
-bool cycle_times(jack_client_t* client, const Session& session, midi::ClockOffset& offset, CycleClock& clock,
+bool cycle_times(jack_client_t* client, const Session& session, ClockOffset& offset, CycleClock& clock,
                  jack_nframes_t nframes, jack_nframes_t latency_frames, CycleTimes& out) noexcept;
 
 // JACK's times of the cycle under way, mended as cycle_times does; false

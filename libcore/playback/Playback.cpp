@@ -4,7 +4,7 @@
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"
-#include "status/StatusReport.hpp"
+#include "session/StatusReport.hpp"
 
 #include <fmt/core.h>
 

@@ -1,7 +1,7 @@
 // link-carabiner's command line as Carabiner's gflags reads it: every
 // spelling of Carabiner's flags and of gflags' own, through gflags_to_ours
 // and CLI11, to the options the daemon would run with.
-#include "carabiner/CarabinerCommand.hpp"
+#include "commands/link-carabiner/CarabinerCommand.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 
 #include <cmath>
 #include <cstdint>
 
-using linktools::midi::ClockOffset;
+using linktools::ClockOffset;
 
 TEST_CASE("clock offset: the first clean sample sets it, from the midpoint of the bracket") {
   ClockOffset o;

@@ -4,7 +4,7 @@
 
 #include "TestSupport.hpp"
 #include "midi/Message.hpp"
-#include "midiclock/MidiClock.hpp"
+#include "midi/MidiClock.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -3,8 +3,8 @@
 #include "TestSupport.hpp"
 
 #include "cli/Tool.hpp"
-#include "status/StatusCommand.hpp"
-#include "tempo/TempoCommand.hpp"
+#include "commands/link-status/StatusCommand.hpp"
+#include "commands/link-tempo/TempoCommand.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -4,7 +4,7 @@
 
 #include "TestSupport.hpp"
 #include "midi/Message.hpp"
-#include "seq/SequencePlayer.hpp"
+#include "sequence/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
 
 #include <fmt/core.h>

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "status/StatusReport.hpp"
+#include "session/StatusReport.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,8 +4,8 @@
 
 #include "cli/Errors.hpp"
 #include "discovery/Announcement.hpp"
-#include "tempo/ChangeConfirmation.hpp"
-#include "tempo/TempoRequest.hpp"
+#include "commands/link-tempo/ChangeConfirmation.hpp"
+#include "commands/link-tempo/TempoRequest.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,5 +1,5 @@
 // link-carabiner: a drop-in Carabiner daemon. All logic lives in libcore/carabiner.
-#include "carabiner/CarabinerCommand.hpp"
+#include "commands/link-carabiner/CarabinerCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::CarabinerOptions options;

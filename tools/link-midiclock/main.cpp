@@ -1,5 +1,5 @@
 // link-midiclock: MIDI clock locked to the Link session. All logic lives in libcore/midiclock.
-#include "midiclock/MidiClockCommand.hpp"
+#include "commands/link-midiclock/MidiClockCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::MidiClockCommandOptions options;

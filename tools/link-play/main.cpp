@@ -1,5 +1,5 @@
 // link-play: audio files played in time with the Link session. All logic lives in libcore/play.
-#include "play/PlayCommand.hpp"
+#include "commands/link-play/PlayCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::PlayCommandOptions options;

@@ -1,5 +1,5 @@
 // link-seq: sequences played in time with the Link session. All logic lives in libcore/seq.
-#include "seq/SeqCommand.hpp"
+#include "commands/link-seq/SeqCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::SeqCommandOptions options;

@@ -1,5 +1,5 @@
 // link-status: show the Link session. All logic lives in libcore/status.
-#include "status/StatusCommand.hpp"
+#include "commands/link-status/StatusCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::StatusOptions options;

@@ -1,5 +1,5 @@
 // link-tempo: read or set the Link tempo and transport. Logic in libcore/tempo.
-#include "tempo/TempoCommand.hpp"
+#include "commands/link-tempo/TempoCommand.hpp"
 
 int main(int argc, char** argv) {
   linktools::TempoOptions options;

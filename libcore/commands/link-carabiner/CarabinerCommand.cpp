@@ -1,4 +1,4 @@
-#include "carabiner/CarabinerCommand.hpp"
+#include "commands/link-carabiner/CarabinerCommand.hpp"
 
 #include "cli/Output.hpp"
 #include "session/Session.hpp"

@@ -1,4 +1,4 @@
-#include "seq/SequencePlayer.hpp"
+#include "sequence/SequencePlayer.hpp"
 
 #include "session/SyncedTransport.hpp"
 

@@ -1,7 +1,7 @@
-#include "midiclock/MidiClockCommand.hpp"
+#include "commands/link-midiclock/MidiClockCommand.hpp"
 
 #include "midi/Output.hpp"
-#include "midiclock/MidiClock.hpp"
+#include "midi/MidiClock.hpp"
 #include "playback/Playback.hpp"
 
 #include <fmt/core.h>

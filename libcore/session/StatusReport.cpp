@@ -1,4 +1,4 @@
-#include "status/StatusReport.hpp"
+#include "session/StatusReport.hpp"
 
 #include "session/AnnouncedTransport.hpp"
 #include "timeline/TimelineMath.hpp"

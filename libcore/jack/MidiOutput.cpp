@@ -14,7 +14,7 @@
 // and counted (dropped()).
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 #include "jack/JackClient.hpp"
 #include "session/Session.hpp"
 

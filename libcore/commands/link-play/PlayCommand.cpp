@@ -1,4 +1,4 @@
-#include "play/PlayCommand.hpp"
+#include "commands/link-play/PlayCommand.hpp"
 
 #include "audio/AudioFile.hpp"
 #include "audio/Output.hpp"
@@ -7,7 +7,7 @@
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
 #include "playback/Playback.hpp"
-#include "status/StatusReport.hpp"
+#include "session/StatusReport.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>

@@ -1,4 +1,4 @@
-#include "midiclock/MidiClock.hpp"
+#include "midi/MidiClock.hpp"
 
 #include "session/SyncedTransport.hpp"
 #include "timeline/TimelineMath.hpp"

@@ -156,7 +156,7 @@ private:
   std::atomic<jack_nframes_t> latency_frames_{0};
   bool active_ = false;
   // Process thread only.
-  midi::ClockOffset offset_;
+  ClockOffset offset_;
   jack_client::CycleClock cycle_clock_;
 };
 

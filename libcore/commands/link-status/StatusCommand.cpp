@@ -1,10 +1,10 @@
-#include "status/StatusCommand.hpp"
+#include "commands/link-status/StatusCommand.hpp"
 
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"
-#include "status/StatusReport.hpp"
+#include "session/StatusReport.hpp"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>

@@ -1,11 +1,11 @@
-#include "seq/SeqCommand.hpp"
+#include "commands/link-seq/SeqCommand.hpp"
 
 #include "cli/Output.hpp"
 #include "cli/Signals.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/Output.hpp"
 #include "playback/Playback.hpp"
-#include "seq/SequencePlayer.hpp"
+#include "sequence/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
 #include "sequence/Load.hpp"
 #include "session/Join.hpp"

@@ -1,4 +1,4 @@
-#include "tempo/TempoRequest.hpp"
+#include "commands/link-tempo/TempoRequest.hpp"
 
 #include "cli/Errors.hpp"
 #include "timeline/TimelineMath.hpp"

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-namespace linktools::midi {
+namespace linktools {
 
 class ClockOffset {
 public:
@@ -40,4 +40,4 @@ private:
   double last_at_ = 0.0; // Link time of the newest sample
 };
 
-} // namespace linktools::midi
+} // namespace linktools

@@ -1,4 +1,4 @@
-#include "seq/NoteTracker.hpp"
+#include "sequence/NoteTracker.hpp"
 
 #include <algorithm>
 

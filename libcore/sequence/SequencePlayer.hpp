@@ -10,7 +10,7 @@
 // does not depend on the length of the sequence.
 
 #include "midi/Event.hpp"
-#include "seq/NoteTracker.hpp"
+#include "sequence/NoteTracker.hpp"
 #include "sequence/Sequence.hpp"
 
 #include <atomic>

@@ -1,4 +1,4 @@
-#include "tempo/ChangeConfirmation.hpp"
+#include "commands/link-tempo/ChangeConfirmation.hpp"
 
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"

@@ -1,9 +1,9 @@
-#include "midi/ClockOffset.hpp"
+#include "session/ClockOffset.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace linktools::midi {
+namespace linktools {
 
 void ClockOffset::add(std::int64_t link_before, std::int64_t other,
                       std::int64_t link_after) noexcept {
@@ -26,4 +26,4 @@ void ClockOffset::add(std::int64_t link_before, std::int64_t other,
   last_at_ = at;
 }
 
-} // namespace linktools::midi
+} // namespace linktools

@@ -1,11 +1,11 @@
-#include "tempo/TempoCommand.hpp"
+#include "commands/link-tempo/TempoCommand.hpp"
 
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"
-#include "status/StatusReport.hpp"
-#include "tempo/ChangeConfirmation.hpp"
-#include "tempo/TempoRequest.hpp"
+#include "session/StatusReport.hpp"
+#include "commands/link-tempo/ChangeConfirmation.hpp"
+#include "commands/link-tempo/TempoRequest.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
