@@ -4,7 +4,7 @@
 // message the run measures (is_measured) becomes an Observation stamped with
 // the Link host time at which it reached us, placed on our own session's grid.
 
-#include "GridTiming.hpp"
+#include "measure/GridTiming.hpp"
 #include "session/Session.hpp"
 
 #include <chrono>

@@ -1,7 +1,7 @@
 #include "Receiver.hpp"
 
 #include "ClockInput.hpp"
-#include "GridTiming.hpp"
+#include "measure/GridTiming.hpp"
 
 #include "cli/Signals.hpp"
 #include "midi/Message.hpp"

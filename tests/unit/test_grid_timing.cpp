@@ -4,7 +4,7 @@
 // session states. No JACK, no Link session.
 #include <doctest/doctest.h>
 
-#include "clock-receiver/GridTiming.hpp"
+#include "measure/GridTiming.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "GridTiming.hpp"
+#include "measure/GridTiming.hpp"
 
 #include "midi/Message.hpp"
 
