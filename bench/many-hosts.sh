@@ -13,9 +13,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-if [ "${LINK_TOOLS_IN_NETNS:-}" != "1" ]; then
-  exec "$repo/scripts/netns" "$here/many-hosts.sh" "$@"
-fi
+. "$repo/scripts/in-netns.sh"
 BIN=${BIN:-$repo/build/bin}
 for tool in link-status link-tempo; do
   [ -x "$BIN/$tool" ] || { echo "many-hosts: error: $BIN/$tool: not built (cmake --build build)" >&2; exit 1; }
