@@ -361,9 +361,25 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   const double tempo = state.tempo();
   const double bpf = p.us_per_frame * tempo / 60e6; // beats per frame
   const double b0 = beat_at(state, p.start_us, q); // the beat of the first frame
-  const double end_us = p.start_us + p.frames * p.us_per_frame;
   if (follower_) follower_->want(tempo);
 
+  follow_grid_jump(state, p, b0, bpf);
+  if (!follow_transport(state, p, b0, bpf)) return;
+  if (!playing_) {
+    // After a stop the position stays where playing ended, until a start.
+    playing_flag_.store(false, std::memory_order_relaxed);
+    if (!launched_) position_.store(0.0, std::memory_order_relaxed);
+    return;
+  }
+  plan_fade(p, b0, bpf);
+  const bool all_finished = render_voices(p, b0, bpf, tempo);
+  position_.store(std::max(0.0, b0 + p.frames * bpf - origin_), std::memory_order_relaxed);
+  end_period(p, b0, bpf, all_finished);
+  if (done_) done_flag_.store(true, std::memory_order_release);
+}
+
+void Player::follow_grid_jump(const SessionState& state, const Period& p, double b0, double bpf) noexcept {
+  const double q = options_.quantum;
   // A jump of the grid moves the start bar by whole bars, so playing goes
   // on where it was, on the session's bar lines; the voices are put back on
   // their passes' new places.
@@ -383,9 +399,12 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     }
   }
   have_last_ = true;
-  last_end_us_ = end_us;
+  last_end_us_ = p.start_us + p.frames * p.us_per_frame;
   last_beat_ = b0 + p.frames * bpf;
+}
 
+bool Player::follow_transport(const SessionState& state, const Period& p, double b0, double bpf) noexcept {
+  const double q = options_.quantum;
   const SyncedTransport session(state, hint_.load(std::memory_order_relaxed), last_start_);
   const bool want = !options_.start_stop_sync || session.playing();
   const int request = stop_request_.exchange(0, std::memory_order_acq_rel);
@@ -394,7 +413,7 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     // Nothing sounds yet: stop at once.
     done_ = true;
     done_flag_.store(true, std::memory_order_release);
-    return;
+    return false;
   }
   if (request == 1 && !(stop_ == Stop::at_time && stop_ends_run_)) {
     // At once: this overrides a stop planned for later.
@@ -421,14 +440,10 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
     begin(state, b0, session.start_dated());
   }
-  if (!playing_) {
-    // After a stop the position stays where playing ended, until a start.
-    playing_flag_.store(false, std::memory_order_relaxed);
-    if (!launched_) position_.store(0.0, std::memory_order_relaxed);
-    return;
-  }
+  return true;
+}
 
-  // This period's fade, if a stop is under way.
+void Player::plan_fade(const Period& p, double b0, double bpf) noexcept {
   if (stop_ == Stop::at_time) {
     fade_start_us_ = stop_time_us_;
     fade_end_us_ = stop_time_us_ + options_.fade_us;
@@ -437,7 +452,9 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
     // Asked less than a fade before the bar line: a shorter fade, from now.
     fade_start_us_ = std::min(fade_end_us_, std::max(fade_end_us_ - options_.fade_us, stop_asked_us_));
   }
+}
 
+bool Player::render_voices(const Period& p, double b0, double bpf, double tempo) noexcept {
   // The first frame at or after the start bar.
   const double start_frame = std::ceil((origin_ - b0) / bpf - 0.5 - kBeatSlack);
   const auto first = static_cast<std::uint32_t>(std::clamp(start_frame, 0.0, static_cast<double>(p.frames)));
@@ -464,8 +481,11 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
       clip_pass_[i].store(std::max<std::int64_t>(v.pass, 0), std::memory_order_relaxed);
     }
   }
-  position_.store(std::max(0.0, b0 + p.frames * bpf - origin_), std::memory_order_relaxed);
+  return all_finished;
+}
 
+void Player::end_period(const Period& p, double b0, double bpf, bool all_finished) noexcept {
+  const double end_us = p.start_us + p.frames * p.us_per_frame;
   if ((stop_ != Stop::none && end_us >= fade_end_us_) || all_finished) {
     if (all_finished || stop_ == Stop::at_beat) stop_ends_run_ = true;
     // Where it stopped: the beat a stop on a beat ends on, the end of a
@@ -479,7 +499,6 @@ void Player::render(const SessionState& state, const Period& p) noexcept {
   } else {
     playing_flag_.store(b0 + p.frames * bpf > origin_, std::memory_order_relaxed);
   }
-  if (done_) done_flag_.store(true, std::memory_order_release);
 }
 
 } // namespace linktools::audio

@@ -132,6 +132,14 @@ private:
                      std::uint32_t first, float gain_scale) noexcept;
   float envelope(double t_us) const noexcept;
   void end_playing() noexcept;
+  // The parts of render, in order; b0: the period's first beat, bpf: beats a frame.
+  void follow_grid_jump(const SessionState& state, const Period& p, double b0, double bpf) noexcept;
+  // Stop requests and the session's transport; false when the run ended.
+  bool follow_transport(const SessionState& state, const Period& p, double b0, double bpf) noexcept;
+  void plan_fade(const Period& p, double b0, double bpf) noexcept;
+  // True when every voice has finished.
+  bool render_voices(const Period& p, double b0, double bpf, double tempo) noexcept;
+  void end_period(const Period& p, double b0, double bpf, bool all_finished) noexcept;
 
   std::span<const Clip> clips_;
   int rate_;
