@@ -131,12 +131,22 @@ void mark_near_xruns(std::span<Observation> observations, std::span<const double
   }
 }
 
-TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
-                        double change_window_us, const Measure& measure) {
-  TimingSummary s;
-  const std::int64_t step_ticks = std::max<std::int64_t>(1, measure.step_ticks);
-  // First pass: the tempo changes, dated, and the renumberings followed.
-  std::vector<double> changes;
+namespace {
+
+// The dated tempo changes of a run, in order, and how long after the last
+// one a moment came.
+struct ChangeTimes {
+  std::vector<double> times;
+  double since(double t) const {
+    const auto later = std::upper_bound(times.begin(), times.end(), t);
+    return later == times.begin() ? std::numeric_limits<double>::quiet_NaN() : t - *std::prev(later);
+  }
+};
+
+// First pass: the tempo changes, dated, and the renumberings followed.
+ChangeTimes find_changes(std::span<const Observation> observations, double measure_from_us,
+                         const Measure& measure, TimingSummary& s) {
+  ChangeTimes changes;
   bool have_previous = false;
   double previous_tempo = 0.0;
   for (std::size_t i = 1; i < observations.size(); ++i)
@@ -147,25 +157,25 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     if (!is_timed(o.status, measure)) continue;
     if (have_previous && !same_tempo(o.tempo, previous_tempo)) {
       const bool dated = std::isfinite(o.tempo_since_us) && o.tempo_since_us <= o.time_us;
-      changes.push_back(dated ? o.tempo_since_us : o.time_us);
+      changes.times.push_back(dated ? o.tempo_since_us : o.time_us);
       if (o.time_us >= measure_from_us) ++s.tempo_changes;
     }
     have_previous = true;
     previous_tempo = o.tempo;
   }
   // A tick can lie in a window of a change noticed only after it arrived.
-  std::sort(changes.begin(), changes.end());
-  auto since_change = [&](double t) {
-    const auto later = std::upper_bound(changes.begin(), changes.end(), t);
-    return later == changes.begin() ? std::numeric_limits<double>::quiet_NaN()
-                                    : t - *std::prev(later);
-  };
-  auto after_change = [&](double t) { return since_change(t) <= change_window_us; };
+  std::sort(changes.times.begin(), changes.times.end());
+  return changes;
+}
 
-  // Second pass: missing and extra steps, how many of them came within a
-  // change's window (where the peers still learn of it), and the slips of
-  // the count.
-  have_previous = false;
+// Second pass: missing and extra steps, how many of them came within a
+// change's window (where the peers still learn of it), and the slips of the
+// count.
+void count_steps(std::span<const Observation> observations, double measure_from_us,
+                 double change_window_us, const Measure& measure, const ChangeTimes& changes,
+                 TimingSummary& s) {
+  const std::int64_t step_ticks = std::max<std::int64_t>(1, measure.step_ticks);
+  bool have_previous = false;
   std::int64_t previous_tick = 0;
   double last_us = 0.0;
   for (const Observation& o : observations) {
@@ -177,7 +187,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       const std::uint64_t extra = step < 1 ? static_cast<std::uint64_t>(1 - step) : 0;
       s.missing += missing;
       s.extra += extra;
-      if (after_change(o.time_us)) {
+      if (changes.since(o.time_us) <= change_window_us) {
         s.missing_after_changes += missing;
         s.extra_after_changes += extra;
       }
@@ -185,7 +195,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       if (s.count_offset == 0 && offset != 0) {
         Slip slip;
         slip.began_us = o.time_us;
-        slip.since_change_us = since_change(o.time_us);
+        slip.since_change_us = changes.since(o.time_us);
         s.slip_list.push_back(slip);
       }
       if (s.count_offset != 0 || offset != 0) {
@@ -208,8 +218,12 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     if (!(slip.since_change_us <= change_window_us)) ++s.slips_away_from_changes;
     s.longest_slip_us = std::max(s.longest_slip_us, slip.length_us);
   }
+}
 
-  // Third pass: the errors, inside and outside the windows after changes.
+// Third pass: the errors, inside and outside the windows after changes.
+void collect_errors(std::span<const Observation> observations, double measure_from_us,
+                    double change_window_us, const Measure& measure, const ChangeTimes& changes,
+                    TimingSummary& s) {
   std::vector<double> errors; // signed, in arrival order
   std::vector<double> errors_away_from_xruns;
   for (const Observation& o : observations) {
@@ -219,7 +233,7 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
       continue;
     }
     const double magnitude = std::abs(o.error_us);
-    if (after_change(o.time_us)) {
+    if (changes.since(o.time_us) <= change_window_us) {
       ++s.ticks_after_changes;
       s.max_after_changes_us = std::max(s.max_after_changes_us, magnitude);
     } else {
@@ -232,9 +246,18 @@ TimingSummary summarize(std::span<const Observation> observations, double measur
     case XrunProximity::unknown: ++s.xrun_unknown; break;
     }
   }
-
   s.all = error_figures(errors);
   s.away_from_xruns = error_figures(errors_away_from_xruns);
+}
+
+} // namespace
+
+TimingSummary summarize(std::span<const Observation> observations, double measure_from_us,
+                        double change_window_us, const Measure& measure) {
+  TimingSummary s;
+  const ChangeTimes changes = find_changes(observations, measure_from_us, measure, s);
+  count_steps(observations, measure_from_us, change_window_us, measure, changes, s);
+  collect_errors(observations, measure_from_us, change_window_us, measure, changes, s);
   return s;
 }
 
