@@ -253,35 +253,11 @@ void print_formats() {
     if (!out.write_line(name)) return;
 }
 
-} // namespace
-
-ExitCode run_play(const PlayCommandOptions& options) {
-  const PlayPlan p = plan(options);
-  audio::OutputOptions output_options;
-  output_options.client_name = options.name;
-  output_options.connect = options.connect;
-  output_options.auto_connect = !options.no_connect;
-  if (options.formats) {
-    print_formats();
-    return ExitCode::ok;
-  }
-  if (options.list) {
-    LineOutput out(stdout);
-    for (const auto& name : audio::list_ports(output_options))
-      if (!out.write_line(name)) break;
-    return ExitCode::ok;
-  }
-
-  // Every file's header is checked before JACK is touched, then the output
-  // opens (it decides the rate), then everything is decoded before playing.
-  std::vector<audio::FileInfo> infos;
-  for (const auto& file : options.files) infos.push_back(audio::probe_file(file));
-  auto output = audio::open_output(output_options);
-  for (const auto& line : output->warnings()) warn("link-play", line);
-  const int rate = output->sample_rate();
+// Every file decoded at the output's rate, with its gain and tempo.
+std::vector<audio::Clip> load_clips(const PlayCommandOptions& options, const PlayPlan& p, int rate) {
   std::vector<audio::Clip> clips;
   for (std::size_t i = 0; i < options.files.size(); ++i) {
-    if (stop_requested()) return ExitCode::ok;
+    if (stop_requested()) break;
     audio::Clip clip;
     clip.name = options.files[i];
     clip.audio = audio::load_file(options.files[i], rate);
@@ -290,7 +266,10 @@ ExitCode run_play(const PlayCommandOptions& options) {
     if (p.beats[i]) clip.bpm = *p.beats[i] * 60.0 / clip.audio.seconds();
     clips.push_back(std::move(clip));
   }
+  return clips;
+}
 
+audio::PlayerOptions player_options(const PlayCommandOptions& options, const PlayPlan& p) {
   audio::PlayerOptions play;
   play.quantum = options.common.quantum;
   play.loop = options.loop;
@@ -300,15 +279,19 @@ ExitCode run_play(const PlayCommandOptions& options) {
   play.click = options.click;
   play.click_gain = static_cast<float>(p.click_gain);
   play.gain = static_cast<float>(p.gain);
-  audio::Player player(clips, rate, play);
+  return play;
+}
 
-  PlayingSession joined(options.sync);
-  if (!joined.join(options.common)) return ExitCode::ok;
+// Plays until the player is done, the output fails or a signal stops it,
+// with the live line and the JSON Lines progress.
+void play_until_done(const PlayCommandOptions& options, audio::Player& player,
+                     const std::vector<audio::Clip>& clips, audio::AudioOutput& output,
+                     PlayingSession& joined) {
   Session& session = joined.session();
   const AnnouncedTransport& transport = joined.transport();
   const auto update_hint = [&] { player.set_transport_hint(joined.transport_hint()); };
   update_hint();
-  output->start(session, player);
+  output.start(session, player);
 
   const bool live = !options.quiet && !options.common.json && is_terminal(STDERR_FILENO);
   LineOutput status(stderr);
@@ -327,7 +310,7 @@ ExitCode run_play(const PlayCommandOptions& options) {
     status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
                   live_suffix(player, clips, options.common.quantum, options.sync));
   };
-  while (!player.done() && !output->failure()) {
+  while (!player.done() && !output.failure()) {
     if (stop_requested() && stop_signal_count() != signals_handled) {
       // A first Ctrl-C with --stop-at-bar plays on to the bar; a second one,
       // or a reader that went away, stops at once.
@@ -354,11 +337,45 @@ ExitCode run_play(const PlayCommandOptions& options) {
   // the stop line is written all the same.
   if (was_playing) emit("stop");
   emit("end");
-  output->stop();
+  output.stop();
   if (live) {
     redraw(); // the line says how it ended, not what it was doing before
     status.finish_live();
   }
+}
+
+} // namespace
+
+ExitCode run_play(const PlayCommandOptions& options) {
+  const PlayPlan p = plan(options);
+  audio::OutputOptions output_options;
+  output_options.client_name = options.name;
+  output_options.connect = options.connect;
+  output_options.auto_connect = !options.no_connect;
+  if (options.formats) {
+    print_formats();
+    return ExitCode::ok;
+  }
+  if (options.list) {
+    LineOutput out(stdout);
+    for (const auto& name : audio::list_ports(output_options))
+      if (!out.write_line(name)) break;
+    return ExitCode::ok;
+  }
+
+  // Every file's header is checked before JACK is touched, then the output
+  // opens (it decides the rate), then everything is decoded before playing.
+  std::vector<audio::FileInfo> infos;
+  for (const auto& file : options.files) infos.push_back(audio::probe_file(file));
+  auto output = audio::open_output(output_options);
+  for (const auto& line : output->warnings()) warn("link-play", line);
+  const std::vector<audio::Clip> clips = load_clips(options, p, output->sample_rate());
+  if (stop_requested()) return ExitCode::ok;
+  audio::Player player(clips, output->sample_rate(), player_options(options, p));
+
+  PlayingSession joined(options.sync);
+  if (!joined.join(options.common)) return ExitCode::ok;
+  play_until_done(options, player, clips, *output, joined);
   if (const auto broke = output->failure()) throw failure(output->description(), *broke);
   return ExitCode::ok;
 }
