@@ -249,7 +249,7 @@ struct TransportSync::Impl {
   }
 
   // JACK asks for the position of the next cycle (pos->frame is its frame).
-  void timebase(jack_transport_state_t jack_state, jack_nframes_t, jack_position_t* pos, int new_pos) noexcept {
+  void timebase(jack_transport_state_t jack_state, jack_nframes_t, jack_position_t* pos, int) noexcept {
     if (jack_state == JackTransportRolling) timebase_rolling.fetch_add(1, std::memory_order_relaxed);
     if (!have_cycle || !following.load(std::memory_order_acquire)) {
       pos->valid = static_cast<jack_position_bits_t>(0);
@@ -265,7 +265,8 @@ struct TransportSync::Impl {
     // little ahead of the new grid: rather than step back (clients count
     // ticks on), the position waits for the grid. A step back of a beat or
     // more is a new grid, taken as it is.
-    const bool rolling_on = jack_state == JackTransportRolling && !new_pos && have_published &&
+    // A locate (new_pos) moves frames, not the grid, so it is no reason to step back.
+    const bool rolling_on = jack_state == JackTransportRolling && have_published &&
                             published_origin == origin_beat;
     if (rolling_on && beat < published_beat && published_beat - beat < 1.0) beat = published_beat;
     published_beat = beat;

@@ -37,8 +37,9 @@ showtime() { timeout -k 0.5 "$1" jack_showtime >"$2" 2>/dev/null || true; }
 transport_now() { showtime 0.3 "$WORK/now.txt"; tail -n 2 "$WORK/now.txt" | head -n 1; }
 jack_rolling() { transport_now | grep -q "state: Rolling"; }
 jack_stopped() { transport_now | grep -q "state: Stopped"; }
+jack_bbt() { transport_now | grep -q "BBT:"; }
 # session_playing true|false: link-status's view.
-session_playing() { json_is "$("$BIN/link-status" --json --peers 2 --timeout 3)" ".is_playing == $1"; }
+session_playing() { json_is "$("$BIN/link-status" --json --peers 2 --timeout 3)" ".is_playing == $1" >/dev/null; }
 # check_grid SHOWTIME STATUS: judges the showtime's BBT on the session's grid.
 check_grid() {
   clocks=$(python3 -c 'import time; r = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW); m = time.clock_gettime_ns(time.CLOCK_MONOTONIC); print(r / 1000, (r - m) / 1000)')
@@ -129,6 +130,8 @@ set +e; wait "$TRANSPORT"; rc=$?; set -e
 [ "$rc" -eq 1 ] || fail "the first master exited $rc when another took over"
 grep -q "^link-jack-transport: error: JACK client link-jack-transport: another JACK client took over as timebase master" \
   "$WORK/tool.err" || fail "taken over: $(cat "$WORK/tool.err")"
+# The new master gives no position until it has joined the session.
+wait_for 10 "the second master's position" jack_bbt
 a_grid_sample forced
 pass "a second instance: exit 1 without --force; with --force it takes over and the first exits 1"
 

@@ -65,7 +65,7 @@ std::unique_ptr<CLI::App> make_jack_transport_app(JackTransportCommandOptions& o
                       "tick and tempo of every cycle from the session's beat grid, and start/stop\n"
                       "both ways.");
   add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
-  app->add_option("--name", options.name, "The JACK client's name");
+  app->add_option("-n,--name", options.name, "The JACK client's name");
   app->add_flag("--force", options.force, "Become timebase master even if another client is");
   app->add_flag("--quantized", options.quantized,
                 "A start or stop by a JACK client reaches the session on the next bar");
