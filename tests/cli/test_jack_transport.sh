@@ -40,21 +40,23 @@ jack_stopped() { transport_now | grep -q "state: Stopped"; }
 jack_bbt() { transport_now | grep -q "BBT:"; }
 # session_playing true|false: link-status's view.
 session_playing() { json_is "$("$BIN/link-status" --json --peers 2 --timeout 3)" ".is_playing == $1" >/dev/null; }
-# check_grid SHOWTIME STATUS: judges the showtime's BBT on the session's grid.
+# check_grid SHOWTIME STATUS [MEDIAN_TOL]: judges the showtime's BBT on the
+# session's grid: the median error within MEDIAN_TOL beats (default 0.01, 5 ms
+# at 120 BPM, a period), every position within 0.15 (stalls).
 check_grid() {
   clocks=$(python3 -c 'import time; r = time.clock_gettime_ns(time.CLOCK_MONOTONIC_RAW); m = time.clock_gettime_ns(time.CLOCK_MONOTONIC); print(r / 1000, (r - m) / 1000)')
   # shellcheck disable=SC2086
-  python3 "$(dirname "$0")/check_jack_bbt.py" "$1" "$2" $clocks "$LATENCY_US" 4 0.03 >"$WORK/grid.txt" \
+  python3 "$(dirname "$0")/check_jack_bbt.py" "$1" "$2" $clocks "$LATENCY_US" 4 "${3:-0.01}" 0.15 >"$WORK/grid.txt" \
     || fail "BBT off the grid: $(cat "$WORK/grid.txt")"
   echo "   $(cat "$WORK/grid.txt")"
 }
-# a_grid_sample NAME: jack_showtime for 1.5 s with a link-status sample in the middle.
+# a_grid_sample NAME [MEDIAN_TOL]: jack_showtime for 1.5 s with a link-status sample in the middle.
 a_grid_sample() {
   showtime 1.5 "$WORK/$1.show" &
   sleep 0.6
   "$BIN/link-status" --json --peers 2 --timeout 3 >"$WORK/$1.json"
   wait $!
-  check_grid "$WORK/$1.show" "$WORK/$1.json"
+  check_grid "$WORK/$1.show" "$WORK/$1.json" "${2:-0.01}"
 }
 # events FILTER: how many of the tool's JSON Lines match.
 events() { jq -c "select($1)" "$WORK/log.jsonl" | wc -l; }
@@ -73,7 +75,16 @@ wait_for 5 "the start in the log" test "$(events '.event == "start" and .source 
 json_is "$(jq -c 'select(.event == "start")' "$WORK/log.jsonl")" \
   "(.time_us - .session_time_us - .frame / 48000 * 1e6) | fabs < 5400" >/dev/null \
   || fail "frame 0 is not at the session's start: $(cat "$WORK/log.jsonl")"
-grep -q "state: Rolling.*BBT:   1|" "$WORK/now.txt" || fail "not bar 1 after the start: $(tail -n 2 "$WORK/now.txt")"
+# Bar 1 is the bar the start fell in: the position's beats since bar 1
+# began are the start's phase in its bar plus the frames since the start (to a
+# quarter beat: the dummy driver's frames lag the clock by some percent on a
+# loaded machine).
+start_phase=$(jq -r 'select(.event == "start") | (.beat - (.time_us - .session_time_us) * .tempo / 60e6) as $b | $b - 4 * (($b + 0.0001) / 4 | floor)' "$WORK/log.jsonl")
+tail -n 2 "$WORK/now.txt" | head -n 1 | tr '|' ' ' | awk -v p="$start_phase" '
+  { for (i = 1; i <= NF; i++) { if ($i == "frame") f = $(i + 2); if ($i == "BBT:") { bar = $(i + 1); beat = $(i + 2); tick = $(i + 3) } } }
+  END { got = (bar - 1) * 4 + beat - 1 + tick / 1920; want = p + f / 48000 * 2
+        if (bar == "" || got - want > 0.25 || want - got > 0.25) { print "bar " bar " beat " beat " tick " tick " at frame " f ": " got " beats into bar 1, expected " want; exit 1 } }' \
+  >"$WORK/bar1.txt" || fail "bars do not count from the start's bar: $(cat "$WORK/bar1.txt")"
 a_grid_sample rolling
 pass "the session starts: JACK rolls from its start time, BBT on the session's grid, bars from 1"
 
@@ -85,7 +96,7 @@ expect_exit 0 "$BIN/link-tempo" 90 --peers 3 --timeout 5
 wait $SHOW
 # Across the change bars step by one where the beat wraps (the checker's bar
 # test); the grid test itself needs one tempo, so it is run after the change.
-python3 "$(dirname "$0")/check_jack_bbt.py" "$WORK/across.show" "$WORK/rolling.json" 0 0 0 4 4 >"$WORK/across.txt" \
+python3 "$(dirname "$0")/check_jack_bbt.py" "$WORK/across.show" "$WORK/rolling.json" 0 0 0 4 4 4 >"$WORK/across.txt" \
   || fail "bars across the tempo change: $(cat "$WORK/across.txt")"
 a_grid_sample slower
 json_is "$(tail -n 1 "$WORK/watch.jsonl")" '.tempo == 90' >/dev/null || fail "the tempo did not change"
@@ -132,7 +143,10 @@ grep -q "^link-jack-transport: error: JACK client link-jack-transport: another J
   "$WORK/tool.err" || fail "taken over: $(cat "$WORK/tool.err")"
 # The new master gives no position until it has joined the session.
 wait_for 10 "the second master's position" jack_bbt
-a_grid_sample forced
+# A master that joined the session a moment ago: its first measurement of
+# the session's clock has been seen 4 to 10 ms off link-status's (the
+# established master's never more than 0.5 ms in the runs so far).
+a_grid_sample forced 0.03
 pass "a second instance: exit 1 without --force; with --force it takes over and the first exits 1"
 
 # --- SIGINT: the timebase is released, the transport stays --------------------
