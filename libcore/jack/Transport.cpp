@@ -80,6 +80,7 @@ struct TransportSync::Impl {
   std::atomic<std::uint32_t> latency_frames{0};
   std::atomic<std::uint64_t> rolling_cycles{0};
   std::atomic<std::uint64_t> timebase_rolling{0};
+  std::atomic<double> jack_bpm{0.0}; // jack_leads: the master's tempo, 0 for none
   EventQueue events;
   jack_port_t* speaker = nullptr; // a physical playback port, for its latency
 
@@ -142,6 +143,8 @@ struct TransportSync::Impl {
     jack_position_t pos;
     const jack_transport_state_t jack_state = jack_transport_query(client.get(), &pos);
     if (jack_state == JackTransportRolling) rolling_cycles.fetch_add(1, std::memory_order_relaxed);
+    if (options.jack_leads)
+      jack_bpm.store((pos.valid & JackPositionBBT) ? pos.beats_per_minute : 0.0, std::memory_order_relaxed);
     // Starting (JACK waits for slow-sync clients, and passes through it on
     // every locate, even while rolling) is neither a start nor a stop: a
     // start counts from the first cycle that rolls.
@@ -234,9 +237,10 @@ struct TransportSync::Impl {
     if (start) {
       // Frame 0 is heard at the session's start time: the first rolling
       // cycle begins that many frames after it (0 when it is on time).
+      // Another timebase master's frames are its own: no locate then.
       const double late_frames = (lands_us - want_at_us) * rate / 1e6;
       const auto frame = static_cast<jack_nframes_t>(std::llround(std::max(0.0, late_frames)));
-      if (jack_transport_locate(client.get(), frame) == 0) own_locate = frame;
+      if (!options.jack_leads && jack_transport_locate(client.get(), frame) == 0) own_locate = frame;
       jack_transport_start(client.get());
       pending_ours = 1;
     } else {
@@ -302,6 +306,7 @@ TransportSync::TransportSync(Session& session, const TransportOptions& options)
   d.shutdown.watch(d.client.get());
   if (jack_activate(d.client.get()) != 0) throw linktools::failure("JACK", "cannot activate the client");
   d.active = true;
+  if (options.jack_leads) return;
   const int rc = jack_set_timebase_callback(d.client.get(), options.force ? 0 : 1, &Impl::timebase_thunk, &d);
   if (rc == EBUSY)
     throw linktools::failure("JACK timebase", "another JACK client is the timebase master (JACK does not "
@@ -344,10 +349,17 @@ TransportPosition TransportSync::position() const {
   return p;
 }
 
+std::optional<double> TransportSync::jack_tempo() const {
+  const double bpm = impl_->jack_bpm.load(std::memory_order_relaxed);
+  if (!impl_->options.jack_leads || !(bpm > 0.0)) return std::nullopt;
+  return bpm;
+}
+
 double TransportSync::sample_rate() const { return jack_get_sample_rate(impl_->client.get()); }
 
 std::optional<std::string> TransportSync::failure() const {
   if (auto gone = impl_->shutdown.failure()) return gone;
+  if (!impl_->master) return std::nullopt;
   // Rolling cycles in which JACK did not ask us for the position: the
   // difference grows only while another client is the master.
   const auto missed = static_cast<std::int64_t>(impl_->rolling_cycles.load(std::memory_order_relaxed)) -

@@ -27,6 +27,9 @@ struct TransportOptions {
   double beat_type = 4.0;
   double ticks_per_beat = 1920.0;
   bool force = false;             // take the timebase from another master
+  // Another client is the timebase master: we never become one, read its
+  // tempo (jack_tempo()) instead, and start JACK without locating it.
+  bool jack_leads = false;
 };
 
 // Something that happened to JACK's transport, seen in the process thread.
@@ -55,9 +58,10 @@ struct TransportPosition {
 class TransportSync {
 public:
   // Opens a JACK client of the running server and becomes its timebase
-  // master: conditionally, unless options.force. Throws ToolError(failure)
-  // when no server runs or another client is the master. Until follow(),
-  // the position it gives JACK has no bar, beat and tick.
+  // master (unless options.jack_leads): conditionally, unless options.force.
+  // Throws ToolError(failure) when no server runs or another client is the
+  // master. Until follow(), the position it gives JACK has no bar, beat and
+  // tick.
   TransportSync(Session& session, const TransportOptions& options);
   // Releases the timebase and closes the client; the transport stays where
   // it is.
@@ -77,6 +81,9 @@ public:
   // The next event of the process thread, oldest first; false when none.
   bool pop_event(TransportEvent& event);
   TransportPosition position() const;
+  // With jack_leads: the tempo the timebase master gave the last cycle;
+  // nullopt while no master gives one.
+  std::optional<double> jack_tempo() const;
   double sample_rate() const;
   // Why the run cannot go on: the server went away, or another client took
   // the timebase (seen while the transport rolls). nullopt while all is well.

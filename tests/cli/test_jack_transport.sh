@@ -19,6 +19,9 @@ expect_exit 0 env JACK_DEFAULT_SERVER=nobody "$TOOL" --help
 grep -q -- "--force" "$WORK/stdout" || fail "--help does not list --force"
 pass "bad flags and values exit 2 before JACK is asked"
 
+expect_exit 2 "$TOOL" --peers -1 --timeout 0
+grep -qx "link-jack-transport: error: --peers: expected 0\.\.1000, got -1" "$WORK/stderr" \
+  || fail "--peers -1: $(cat "$WORK/stderr")"
 expect_exit 1 env JACK_DEFAULT_SERVER=nobody "$TOOL" --timeout 0
 grep -q "^link-jack-transport: error: JACK: no JACK server is running (start one, e.g. jackd -d dummy -r 48000" \
   "$WORK/stderr" || fail "no server: $(cat "$WORK/stderr")"
@@ -173,10 +176,40 @@ json_is "$(jq -c 'select(.event == "start")' "$WORK/log.jsonl")" \
 wait_for 5 "the session started on the bar" session_playing true
 pass "--quantized: JACK's start starts the session on the next bar"
 
-# --- the live line: on a terminal only -----------------------------------------
+# --- --jack-leads: jack_transport is timebase master, the session takes its tempo ---
 kill -INT "$TRANSPORT"; wait "$TRANSPORT" || fail "SIGINT exit $?"
+echo stop | jack_transport >/dev/null 2>&1
+expect_exit 0 "$BIN/link-tempo" --stop --peers 2 --timeout 5
+wait_for 5 "the session stopped" session_playing false
+expect_exit 2 "$TOOL" --jack-leads --force
+# jack_transport reads its commands from a FIFO held open, so it stays master.
+mkfifo "$WORK/jack_transport.in"
+background sh -c "jack_transport <'$WORK/jack_transport.in' >/dev/null 2>&1"
+exec 4>"$WORK/jack_transport.in"
+echo master >&4
+echo "tempo 100" >&4
+background "$TOOL" --jack-leads --json --quiet --peers 2 --timeout 5 >"$WORK/log.jsonl" 2>"$WORK/leads.err"
+TRANSPORT=$LAST_PID
+wait_for 10 "link-jack-transport --jack-leads in the session" last_json "$WORK/watch.jsonl" '.peers == 2'
+echo play >&4
+wait_for 5 "the session started by JACK" session_playing true
+wait_for 5 "the session at the master's 100 BPM" last_json "$WORK/watch.jsonl" '.tempo == 100'
+echo "tempo 133.5" >&4
+wait_for 5 "the session at the master's 133.5 BPM" last_json "$WORK/watch.jsonl" '.tempo == 133.5'
+[ "$(events '.event == "tempo" and .source == "jack"')" -ge 2 ] || fail "no tempo events: $(cat "$WORK/log.jsonl")"
+# The session's stop stops JACK, without touching the master's frames.
+expect_exit 0 "$BIN/link-tempo" --stop --peers 3 --timeout 5
+wait_for 5 "JACK stopped by the session" jack_stopped
+grep -q "BBT" "$WORK/now.txt" || fail "the master's BBT is gone: $(tail -n 2 "$WORK/now.txt")"
+kill -INT "$TRANSPORT"; wait "$TRANSPORT" || fail "--jack-leads: SIGINT exit $?"
+[ ! -s "$WORK/leads.err" ] || fail "--jack-leads said: $(cat "$WORK/leads.err")"
+echo "tempo 120" >&4
+exec 4>&-
+pass "--jack-leads: the session takes the JACK master's tempo, JACK's play starts it"
+
+# --- the live line: on a terminal only -----------------------------------------
 script -qec "sh -c '\"$TOOL\" --peers 2 --timeout 5 & sleep 1.5; kill -INT \$!; wait \$!'" /dev/null >"$WORK/tty.txt"
-grep -q "BPM .* | JACK rolling" "$WORK/tty.txt" || fail "no live line on a terminal: $(cat "$WORK/tty.txt")"
+grep -Eq "BPM .* \| JACK (rolling|stopped)" "$WORK/tty.txt" || fail "no live line on a terminal: $(cat "$WORK/tty.txt")"
 pass "a live line on a terminal"
 
 # --- the JACK server goes away -------------------------------------------------

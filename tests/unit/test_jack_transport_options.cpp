@@ -60,5 +60,8 @@ TEST_CASE("link-jack-transport options: bad values are refused before anything r
   CHECK(refusal({"--name", std::string(64, 'x')}) == "--name: expected 1 to 63 characters, got 64");
   CHECK(refusal({"--quantum", "0"}).rfind("--quantum", 0) == 0);
   CHECK_FALSE(parsed({"--beat-type", "four"}));
-  CHECK_FALSE(parsed({"--jack-leads"}));
+  // --jack-leads never takes the timebase, so --force means nothing beside it.
+  CHECK_FALSE(parsed({"--jack-leads", "--force"}));
+  REQUIRE(parsed({"--jack-leads"}));
+  CHECK(parsed({"--jack-leads"})->jack_leads);
 }

@@ -6,6 +6,7 @@
 #include "playback/Playback.hpp"
 #include "session/SyncedTransport.hpp"
 #include "status/StatusReport.hpp"
+#include "tempo/TempoRequest.hpp"
 #include "timeline/TimelineMath.hpp"
 
 #include <fmt/core.h>
@@ -29,7 +30,7 @@ bool session_plays(const SessionState& state, std::optional<bool> hint) {
 
 // What one transport change did, for the log: a JSON Lines object or a line of text.
 struct Change {
-  std::string event;  // start, stop, locate
+  std::string event;  // start, stop, locate, tempo
   std::string source; // link: the session moved JACK; jack: a JACK client moved it
   HostTime time{0};   // when JACK's transport changed (Link time its first frame is heard)
   std::uint32_t frame = 0;
@@ -43,10 +44,12 @@ std::string format_change(const Change& c, bool json) {
   if (json) {
     nlohmann::json j = {{"event", c.event}, {"source", c.source}, {"time_us", c.time.count()},
                         {"frame", c.frame}, {"beat", c.beat}, {"tempo", c.tempo}};
-    if (c.source == "jack" && c.event != "locate") j["session_changed"] = c.session_changed;
+    if (c.source == "jack" && (c.event == "start" || c.event == "stop")) j["session_changed"] = c.session_changed;
     if (c.session_time) j["session_time_us"] = c.session_time->count();
     return j.dump();
   }
+  if (c.event == "tempo")
+    return fmt::format("JACK's timebase master at {:.3f} BPM: session tempo set", c.tempo);
   if (c.event == "locate")
     return fmt::format("JACK transport located to frame {} (the session's beat grid stays)", c.frame);
   const char* verb = c.event == "start" ? "started" : "stopped";
@@ -66,7 +69,10 @@ std::unique_ptr<CLI::App> make_jack_transport_app(JackTransportCommandOptions& o
                       "both ways.");
   add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
   app->add_option("-n,--name", options.name, "The JACK client's name");
-  app->add_flag("--force", options.force, "Become timebase master even if another client is");
+  auto* force = app->add_flag("--force", options.force, "Become timebase master even if another client is");
+  app->add_flag("--jack-leads", options.jack_leads,
+                "Another client is timebase master: the session follows its tempo")
+      ->excludes(force);
   app->add_flag("--quantized", options.quantized,
                 "A start or stop by a JACK client reaches the session on the next bar");
   app->add_option("--beat-type", options.beat_type, "The note a beat is (JACK's beat_type): 1..64");
@@ -104,6 +110,7 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
   jack_options.beat_type = options.beat_type;
   jack_options.ticks_per_beat = options.ticks_per_beat;
   jack_options.force = options.force;
+  jack_options.jack_leads = options.jack_leads;
   jack_client::TransportSync jack(session, jack_options);
   for (const auto& line : jack.warnings()) warn("link-jack-transport", line);
 
@@ -116,6 +123,7 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
   LineOutput status(stderr);
   auto seen = session.change_count();
   auto next_draw = std::chrono::steady_clock::now();
+  bool warned_range = false;
   while (!stop_requested()) {
     seen = session.wait_for_change(seen, std::chrono::milliseconds(10));
     const std::optional<bool> hint = playing.transport_hint();
@@ -149,6 +157,32 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
         }
       }
       if (!out.write_line(format_change(c, options.common.json))) return ExitCode::ok; // the reader left
+    }
+
+    if (const auto bpm = jack.jack_tempo()) {
+      // The master's tempo, as soon as it differs from the session's by
+      // more than Link's own rounding; one outside Link's range is not taken.
+      SessionState state = session.capture_app_state();
+      const bool in_range = *bpm >= kMinBpm && *bpm <= kMaxBpm;
+      if (!in_range && !warned_range) {
+        warn("link-jack-transport", fmt::format("JACK's timebase master says {} BPM, outside Link's {:g} to {:g}: "
+                                                "the session keeps its tempo", *bpm, kMinBpm, kMaxBpm));
+        warned_range = true;
+      }
+      if (in_range && std::abs(state.tempo() - *bpm) > 1e-3) {
+        const HostTime now = session.now();
+        state.set_tempo(*bpm, now);
+        session.commit_app_state(state);
+        Change c;
+        c.event = "tempo";
+        c.source = "jack";
+        c.time = now;
+        c.frame = jack.position().frame;
+        c.beat = state.beat_at_time(now, quantum);
+        c.tempo = *bpm;
+        if (!out.write_line(format_change(c, options.common.json))) return ExitCode::ok;
+      }
+      if (in_range) warned_range = false;
     }
 
     if (live && std::chrono::steady_clock::now() >= next_draw) {

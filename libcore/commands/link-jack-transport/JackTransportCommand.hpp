@@ -14,6 +14,7 @@ struct JackTransportCommandOptions {
   std::string name = "link-jack-transport"; // the JACK client's name
   bool force = false;                        // take the timebase from another master
   bool quantized = false;                    // JACK's starts and stops reach the session on the next bar
+  bool jack_leads = false;                   // another client is timebase master; the session takes its tempo
   double beat_type = 4.0;
   double ticks_per_beat = 1920.0;
   bool quiet = false;
