@@ -126,6 +126,7 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
   bool warned_range = false;
   while (!stop_requested()) {
     seen = session.wait_for_change(seen, std::chrono::milliseconds(10));
+    if (out.reader_gone()) break; // `| head -n 1`: the log's reader left
     const std::optional<bool> hint = playing.transport_hint();
     jack.set_transport_hint(hint);
     if (auto broke = jack.failure()) throw failure(fmt::format("JACK client {}", jack.client_name()), *broke);
