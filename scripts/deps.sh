@@ -6,7 +6,7 @@ BUILD_PACKAGES="cmake g++ make pkg-config ableton-link-dev libasio-dev libcli11-
 # files against schema/; clang, lld and libclang-rt-14-dev (libFuzzer and the
 # sanitizers' runtime, which clang only recommends) for the short fuzz run,
 # scripts/fuzz --short.
-TEST_PACKAGES="jackd2 ableton-link-utils tmux iproute2 util-linux jq procps python3 python3-jsonschema clang lld libclang-rt-14-dev"
+TEST_PACKAGES="jackd2 jack-midi-clock ableton-link-utils tmux iproute2 util-linux jq procps python3 python3-jsonschema clang lld libclang-rt-14-dev"
 
 # install_packages PKG...: installs what is missing, non-interactively; as
 # root directly, otherwise through sudo. Does nothing when all are present.

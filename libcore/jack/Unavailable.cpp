@@ -1,8 +1,9 @@
-// Built instead of jack/JackClient.cpp, MidiOutput.cpp and AudioOutput.cpp
-// when configure found no JACK development files: the MIDI backend and the
-// audio output say so when asked for.
+// Built instead of jack/JackClient.cpp, MidiOutput.cpp, AudioOutput.cpp and
+// Transport.cpp when configure found no JACK development files: the MIDI
+// backend, the audio output and the transport bridge say so when asked for.
 #include "audio/Output.hpp"
 #include "cli/Errors.hpp"
+#include "jack/Transport.hpp"
 #include "midi/Backends.hpp"
 
 namespace linktools::midi::jack {
@@ -27,3 +28,22 @@ namespace {
 std::unique_ptr<AudioOutput> open_output(const OutputOptions&) { unavailable(); }
 std::vector<std::string> list_ports(const OutputOptions&) { unavailable(); }
 } // namespace linktools::audio
+
+namespace linktools::jack_client {
+struct TransportSync::Impl {};
+
+TransportSync::TransportSync(Session&, const TransportOptions&) {
+  throw failure("JACK", "this build has no JACK support (install libjack-jackd2-dev and rebuild)");
+}
+TransportSync::~TransportSync() = default;
+void TransportSync::follow() {}
+void TransportSync::set_transport_hint(std::optional<bool>) {}
+void TransportSync::mark_own_session_change(HostTime) {}
+bool TransportSync::pop_event(TransportEvent&) { return false; }
+TransportPosition TransportSync::position() const { return {}; }
+std::optional<double> TransportSync::jack_tempo() const { return std::nullopt; }
+double TransportSync::sample_rate() const { return 0.0; }
+std::optional<std::string> TransportSync::failure() const { return std::nullopt; }
+std::vector<std::string> TransportSync::warnings() const { return {}; }
+std::string TransportSync::client_name() const { return {}; }
+} // namespace linktools::jack_client

@@ -1,5 +1,6 @@
 # Signals at random moments: sh tests/cli/signals.sh TOOL (status, tempo,
-# midiclock, seq, play, carabiner), registered in ctest as cli.signals.TOOL.
+# midiclock, seq, play, carabiner, jack-transport), registered in ctest as
+# cli.signals.TOOL.
 #
 # Runs TOOL $SIGNAL_RUNS times (100) and stops each run, at a random moment
 # after the program took charge of its signals, with SIGINT, SIGTERM,
@@ -89,7 +90,7 @@ case $TOOL in
   status)
     moments "INT TERM HUP PIPE" >"$WORK/moments"
     ;;
-  midiclock | seq | play)
+  midiclock | seq | play | jack-transport)
     moments "INT TERM HUP PIPE" >"$WORK/moments"
     ;;
   tempo | carabiner)
@@ -184,6 +185,12 @@ while read -r sig delay; do
       ;;
     carabiner)
       interrupt "$sig" "$delay" "$BIN/link-carabiner" --port 0 --daemon
+      expect_clean "$n" "$sig" "$delay" 0
+      ;;
+    jack-transport)
+      # Each run takes the timebase conditionally: one that kept it would
+      # make the next exit 1.
+      interrupt "$sig" "$delay" "$BIN/link-jack-transport" --json --quiet --timeout 0
       expect_clean "$n" "$sig" "$delay" 0
       ;;
   esac

@@ -1,0 +1,39 @@
+#include "timeline/Bbt.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace linktools::timeline {
+
+namespace {
+// Far below a tick at any tempo we accept, far above a microsecond's
+// worth of beats at the fastest tempo (999 BPM: 1.7e-5 beats).
+constexpr double kOnTheLine = 1e-4;
+} // namespace
+
+BbtPosition bbt_at_beat(double beat, const BbtGrid& grid) noexcept {
+  const double from_origin = beat - grid.origin_beat;
+  const double bar_index = std::floor(from_origin / grid.quantum);
+  // Rounding can put the phase a hair outside its bar; keep it inside.
+  const double phase = std::clamp(from_origin - bar_index * grid.quantum, 0.0,
+                                  std::nextafter(grid.quantum, 0.0));
+  const double beat_index = std::floor(phase);
+  const double tick = std::floor((phase - beat_index) * grid.ticks_per_beat);
+  BbtPosition p;
+  p.bar = static_cast<std::int32_t>(bar_index) + 1;
+  p.beat = static_cast<std::int32_t>(beat_index) + 1;
+  p.tick = static_cast<std::int32_t>(std::clamp(tick, 0.0, grid.ticks_per_beat - 1.0));
+  p.bar_start_tick = bar_index * grid.quantum * grid.ticks_per_beat;
+  return p;
+}
+
+double beat_of_bbt(const BbtPosition& position, const BbtGrid& grid) noexcept {
+  return grid.origin_beat + (position.bar - 1) * grid.quantum + (position.beat - 1) +
+         position.tick / grid.ticks_per_beat;
+}
+
+double start_bar_origin(double start_beat, double quantum) noexcept {
+  return std::floor((start_beat + kOnTheLine) / quantum) * quantum;
+}
+
+} // namespace linktools::timeline

@@ -1,0 +1,40 @@
+#pragma once
+// Bar, beat and tick on the session's beat grid, counted the way JACK's
+// transport counts them (bars and beats from 1, ticks from 0). Pure: no
+// clock, no JACK, no Link; thread-safe and realtime-safe.
+//
+// A position is worked out from the session's beat alone, never from a
+// running count of frames or ticks, so a tempo change moves no bar line:
+// the grid's beats stay where Link puts them and only their length changes.
+
+#include <cstdint>
+
+namespace linktools::timeline {
+
+struct BbtGrid {
+  double quantum = 4.0;          // beats in a bar (JACK's beats_per_bar)
+  double ticks_per_beat = 1920.0;
+  double origin_beat = 0.0;      // the session beat where bar 1 begins
+};
+
+struct BbtPosition {
+  std::int32_t bar = 1;          // 1 at origin_beat; 0, -1, ... before it
+  std::int32_t beat = 1;         // 1 .. ceil(quantum)
+  std::int32_t tick = 0;         // 0 .. ticks_per_beat - 1
+  double bar_start_tick = 0.0;   // ticks from origin_beat to the bar's first beat
+};
+
+// The position of session beat `beat` on `grid`.
+BbtPosition bbt_at_beat(double beat, const BbtGrid& grid) noexcept;
+
+// The session beat a position stands for (the inverse of bbt_at_beat, to
+// the tick).
+double beat_of_bbt(const BbtPosition& position, const BbtGrid& grid) noexcept;
+
+// The first beat of the bar that holds `start_beat`, the session's beat at
+// its start time: bar 1. A start a hair before a bar line (Link turns times
+// into whole microseconds, so a start on a bar line can come out a few
+// millionths of a beat early) counts as a start on that line.
+double start_bar_origin(double start_beat, double quantum) noexcept;
+
+} // namespace linktools::timeline
