@@ -7,12 +7,12 @@
 // when each xrun was reported, so the report can tell which messages were
 // near one.
 #include "ClockInput.hpp"
-#include "SpscRing.hpp"
 
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
-#include "session/ClockOffset.hpp"
 #include "jack/JackClient.hpp"
+#include "jack/SpscRing.hpp"
+#include "session/ClockOffset.hpp"
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -287,7 +287,7 @@ private:
   std::atomic<std::size_t> xrun_times_recorded_{0};
   std::atomic<std::uint64_t> xruns_unrecorded_{0};
   // 4096 messages: over 20 s of clock at 300 BPM, should the main thread stall.
-  SpscRing<Observation, 4096> ring_;
+  jack_client::SpscRing<Observation, 4096> ring_;
   // Process thread only.
   Measure measure_;
   ClockOffset offset_;

@@ -17,6 +17,7 @@
 
 #include "audio/AudioFile.hpp"
 #include "audio/Output.hpp"
+#include "session/SyncedTransport.hpp"
 
 #include <atomic>
 #include <cmath>
@@ -80,7 +81,7 @@ public:
   // The transport the peers announce, until Link reports a change itself
   // (as SequencePlayer). Thread-safe and realtime-safe.
   void set_transport_hint(std::optional<bool> playing) noexcept {
-    hint_.store(playing ? (*playing ? 1 : 0) : -1, std::memory_order_relaxed);
+    hint_.store(encode_hint(playing), std::memory_order_relaxed);
   }
   // Stops playing: at once with a short fade, or on the next bar line (a
   // fade that ends on it). Before playing started, stops at once.

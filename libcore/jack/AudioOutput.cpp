@@ -23,17 +23,6 @@ namespace {
 
 constexpr std::string_view kOtherwise = "then run link-play again";
 
-// Audio input ports of other clients: what we can connect to.
-std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra_flags) {
-  std::vector<std::string> out;
-  const char** names =
-      jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput | extra_flags);
-  if (!names) return out;
-  for (const char** n = names; *n; ++n) out.emplace_back(*n);
-  jack_free(names);
-  return out;
-}
-
 class JackOutput final : public AudioOutput {
 public:
   explicit JackOutput(const OutputOptions& options)
@@ -56,7 +45,7 @@ public:
       }
       targets_ = options.connect;
     } else if (options.auto_connect) {
-      targets_ = audio_inputs(client_.get(), JackPortIsPhysical);
+      targets_ = jack_client::audio_inputs(client_.get(), JackPortIsPhysical);
       if (targets_.size() > 2) targets_.resize(2);
     }
     for (int i = 0; i < 2; ++i) {
@@ -168,7 +157,7 @@ std::unique_ptr<AudioOutput> open_output(const OutputOptions& options) {
 
 std::vector<std::string> list_ports(const OutputOptions& options) {
   const jack_client::ClientPtr client = jack_client::open_client(options.client_name + "-list", kOtherwise);
-  return audio_inputs(client.get(), 0);
+  return jack_client::audio_inputs(client.get(), 0);
 }
 
 } // namespace linktools::audio

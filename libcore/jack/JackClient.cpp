@@ -78,6 +78,16 @@ ClientPtr open_client(const std::string& name, std::string_view otherwise) {
   return client;
 }
 
+std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra_flags) {
+  std::vector<std::string> out;
+  const char** names =
+      jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput | extra_flags);
+  if (!names) return out;
+  for (const char** n = names; *n; ++n) out.emplace_back(*n);
+  jack_free(names);
+  return out;
+}
+
 std::optional<std::string> renamed_warning(jack_client_t* client, const std::string& asked) {
   const char* given = jack_get_client_name(client);
   if (!given || asked == given) return std::nullopt;

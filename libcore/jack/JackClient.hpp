@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linktools {
 class Session;
@@ -32,6 +33,10 @@ ClientPtr try_open_client(const std::string& name);
 // Throws ToolError(failure) when no server runs; the message ends with
 // `otherwise`, what the user can do instead ("or use --backend jsonl").
 ClientPtr open_client(const std::string& name, std::string_view otherwise);
+
+// The audio input ports of the server (`extra_flags`: JackPortIsPhysical
+// for the sound card's), what an output connects to or takes latency from.
+std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra_flags);
 
 // When JACK gave `client` another name than `asked` (it renames a client
 // whose name is taken, "NAME-01"), a warning that says so; else nullopt.

@@ -2,6 +2,7 @@
 
 #include "cli/Errors.hpp"
 #include "jack/JackClient.hpp"
+#include "jack/SpscRing.hpp"
 #include "session/SyncedTransport.hpp"
 #include "timeline/Bbt.hpp"
 
@@ -10,7 +11,6 @@
 #include <jack/transport.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -19,32 +19,6 @@
 namespace linktools::jack_client {
 
 namespace {
-
-// Events from the process thread to the main thread: one writer, one
-// reader, fixed storage. A full queue drops the newest (the main thread
-// reads it every 10 ms; a transport does not change 64 times in that).
-class EventQueue {
-public:
-  bool push(const TransportEvent& e) noexcept {
-    const auto tail = tail_.load(std::memory_order_relaxed);
-    if (tail - head_.load(std::memory_order_acquire) == slots_.size()) return false;
-    slots_[tail % slots_.size()] = e;
-    tail_.store(tail + 1, std::memory_order_release);
-    return true;
-  }
-  bool pop(TransportEvent& e) noexcept {
-    const auto head = head_.load(std::memory_order_relaxed);
-    if (head == tail_.load(std::memory_order_acquire)) return false;
-    e = slots_[head % slots_.size()];
-    head_.store(head + 1, std::memory_order_release);
-    return true;
-  }
-
-private:
-  std::array<TransportEvent, 64> slots_{};
-  std::atomic<std::uint64_t> head_{0};
-  std::atomic<std::uint64_t> tail_{0};
-};
 
 constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
 // A start or stop the session got from us comes back as its own time,
@@ -81,7 +55,10 @@ struct TransportSync::Impl {
   std::atomic<std::uint64_t> rolling_cycles{0};
   std::atomic<std::uint64_t> timebase_rolling{0};
   std::atomic<double> jack_bpm{0.0}; // jack_leads: the master's tempo, 0 for none
-  EventQueue events;
+  // Events from the process thread to the main thread. A full ring drops the
+  // newest (the main thread reads it every 10 ms; a transport does not
+  // change 64 times in that).
+  SpscRing<TransportEvent, 64> events;
   jack_port_t* speaker = nullptr; // a physical playback port, for its latency
 
   // The main thread's baseline for the lost-timebase check.
@@ -295,11 +272,8 @@ TransportSync::TransportSync(Session& session, const TransportOptions& options)
   d.client = open_client(options.client_name, "and try again");
   if (auto renamed = renamed_warning(d.client.get(), options.client_name))
     d.warnings.push_back(std::move(*renamed));
-  if (const char** ports = jack_get_ports(d.client.get(), nullptr, JACK_DEFAULT_AUDIO_TYPE,
-                                          JackPortIsPhysical | JackPortIsInput)) {
-    if (ports[0]) d.speaker = jack_port_by_name(d.client.get(), ports[0]);
-    jack_free(ports);
-  }
+  if (const auto speakers = audio_inputs(d.client.get(), JackPortIsPhysical); !speakers.empty())
+    d.speaker = jack_port_by_name(d.client.get(), speakers.front().c_str());
   d.read_latency();
   jack_set_process_callback(d.client.get(), &Impl::process_thunk, &d);
   jack_set_latency_callback(d.client.get(), &Impl::latency_thunk, &d);
@@ -324,7 +298,7 @@ TransportSync::~TransportSync() {
 void TransportSync::follow() { impl_->following.store(true, std::memory_order_release); }
 
 void TransportSync::set_transport_hint(std::optional<bool> playing) {
-  impl_->hint.store(playing ? (*playing ? 1 : 0) : -1, std::memory_order_relaxed);
+  impl_->hint.store(encode_hint(playing), std::memory_order_relaxed);
 }
 
 void TransportSync::mark_own_session_change(HostTime time) {
@@ -355,7 +329,6 @@ std::optional<double> TransportSync::jack_tempo() const {
   return bpm;
 }
 
-double TransportSync::sample_rate() const { return jack_get_sample_rate(impl_->client.get()); }
 
 std::optional<std::string> TransportSync::failure() const {
   if (auto gone = impl_->shutdown.failure()) return gone;

@@ -84,7 +84,6 @@ public:
   // With jack_leads: the tempo the timebase master gave the last cycle;
   // nullopt while no master gives one.
   std::optional<double> jack_tempo() const;
-  double sample_rate() const;
   // Why the run cannot go on: the server went away, or another client took
   // the timebase (seen while the transport rolls). nullopt while all is well.
   std::optional<std::string> failure() const;

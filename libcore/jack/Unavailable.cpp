@@ -42,7 +42,6 @@ void TransportSync::mark_own_session_change(HostTime) {}
 bool TransportSync::pop_event(TransportEvent&) { return false; }
 TransportPosition TransportSync::position() const { return {}; }
 std::optional<double> TransportSync::jack_tempo() const { return std::nullopt; }
-double TransportSync::sample_rate() const { return 0.0; }
 std::optional<std::string> TransportSync::failure() const { return std::nullopt; }
 std::vector<std::string> TransportSync::warnings() const { return {}; }
 std::string TransportSync::client_name() const { return {}; }

@@ -5,6 +5,7 @@
 // detached states and made-up host times.
 
 #include "midi/Event.hpp"
+#include "session/SyncedTransport.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -43,7 +44,7 @@ public:
   // A start learned this way has no known start time.
   // Thread-safe: yes. Realtime-safe: yes.
   void set_transport_hint(std::optional<bool> playing) noexcept {
-    hint_.store(playing ? (*playing ? 1 : 0) : -1, std::memory_order_relaxed);
+    hint_.store(encode_hint(playing), std::memory_order_relaxed);
   }
 
   // For the live display. Thread-safe: yes.

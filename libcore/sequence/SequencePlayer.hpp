@@ -12,6 +12,7 @@
 #include "midi/Event.hpp"
 #include "sequence/NoteTracker.hpp"
 #include "sequence/Sequence.hpp"
+#include "session/SyncedTransport.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -48,7 +49,7 @@ public:
   // As MidiClock::set_transport_hint: the transport the peers announce,
   // until Link reports a change itself. Thread-safe and realtime-safe.
   void set_transport_hint(std::optional<bool> playing) noexcept {
-    hint_.store(playing ? (*playing ? 1 : 0) : -1, std::memory_order_relaxed);
+    hint_.store(encode_hint(playing), std::memory_order_relaxed);
   }
 
   // True once everything was played (a sequence played once to its end, or

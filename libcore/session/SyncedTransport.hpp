@@ -23,6 +23,13 @@
 
 namespace linktools {
 
+// The hint as a player keeps it, in one atomic int its realtime thread
+// reads: -1 when Link's state rules (nullopt), else the announced transport
+// (1 playing, 0 stopped).
+constexpr int encode_hint(std::optional<bool> announced) noexcept {
+  return announced ? (*announced ? 1 : 0) : -1;
+}
+
 // `hint`: -1 when Link's state rules, else the announced transport (1 playing).
 // `last_start`: the host time the player last started playing on, kept after
 // it stops (so a stale "playing" hint does not start it again); nullopt

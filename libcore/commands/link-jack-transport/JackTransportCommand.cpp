@@ -24,7 +24,7 @@ constexpr double kMaxTicksPerBeat = 1e6;
 using jack_client::TransportEvent;
 
 bool session_plays(const SessionState& state, std::optional<bool> hint) {
-  return SyncedTransport(state, hint ? (*hint ? 1 : 0) : -1, std::nullopt).playing();
+  return SyncedTransport(state, encode_hint(hint), std::nullopt).playing();
 }
 
 // What one transport change did, for the log: a JSON Lines object or a line of text.

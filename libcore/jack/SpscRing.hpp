@@ -1,6 +1,7 @@
 #pragma once
 // A fixed-size ring buffer for exactly one producer thread and one consumer
-// thread: JACK's process callback pushes, the main thread pops. No locks and
+// thread: JACK's process callback pushes, the main thread pops (link-jack-
+// transport's transport events, bench/clock-receiver's observations). No locks and
 // no allocation after construction, so the realtime side never waits; when
 // the ring is full, push() fails and the caller counts the loss instead.
 
@@ -9,7 +10,7 @@
 #include <cstddef>
 #include <type_traits>
 
-namespace linktools::bench {
+namespace linktools::jack_client {
 
 template <typename T, std::size_t Capacity>
 class SpscRing {
@@ -45,4 +46,4 @@ private:
   std::array<T, Capacity> slots_{};
 };
 
-} // namespace linktools::bench
+} // namespace linktools::jack_client
