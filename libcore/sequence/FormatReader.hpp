@@ -4,6 +4,7 @@
 // and FormatReaderEvents.cpp (tracks and events); JsonFormat.cpp runs it and
 // writes sequences. Not an interface: include sequence/JsonFormat.hpp.
 
+#include "midi/Message.hpp"
 #include "sequence/JsonFormat.hpp"
 #include "sequence/JsonReader.hpp"
 
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -111,23 +113,12 @@ enum KindBit : unsigned {
   kBendBit = 1u << 3, kRawBit = 1u << 4,
 };
 
-// One whole MIDI message of at most three bytes: a status byte we can send
-// alone (not SysEx, not an undefined one) and its number of data bytes.
+// One whole MIDI message of at most three bytes that can be sent alone:
+// whatever MIDI 1.0 decodes, but a SysEx.
 inline bool complete_message(const std::array<std::uint8_t, 3>& bytes, std::size_t size) {
-  const std::uint8_t s = bytes[0];
-  std::size_t length = 0;
-  if (s >= 0x80 && s < 0xF0)
-    length = (s & 0xF0) == 0xC0 || (s & 0xF0) == 0xD0 ? 2 : 3;
-  else if (s == 0xF1 || s == 0xF3)
-    length = 2; // MTC quarter frame, song select
-  else if (s == 0xF2)
-    length = 3; // song position
-  else if (s == 0xF6 || (s >= 0xF8 && s != 0xF9 && s != 0xFD))
-    length = 1; // tune request, real-time
-  if (length == 0 || size != length) return false;
-  for (std::size_t i = 1; i < size; ++i)
-    if (bytes[i] >= 0x80) return false;
-  return true;
+  if (size > bytes.size()) return false;
+  const auto decoded = midi::decode(std::span<const std::uint8_t>(bytes.data(), size));
+  return decoded && decoded->kind != midi::Kind::sysex;
 }
 
 // `text` as a JSON string literal. Strings come from checked UTF-8, so only
