@@ -104,12 +104,16 @@ std::string not_midi_reason(std::string_view text) {
   return fmt::format("no MThd header; it begins with {}", shown);
 }
 
+// One of the JSON reader's problems: "POINTER: MESSAGE", or the message
+// alone for the document as a whole.
+std::string problem_text(const Problem& p) {
+  return p.pointer.empty() ? p.message : fmt::format("{}: {}", shown_pointer(p.pointer), p.message);
+}
+
 // The JSON reader's problems as lines "NAME: POINTER: MESSAGE".
 std::vector<std::string> problem_lines(const ParseResult& result, const std::string& name) {
   std::vector<std::string> lines;
-  for (const auto& p : result.problems)
-    lines.push_back(p.pointer.empty() ? fmt::format("{}: {}", name, p.message)
-                                      : fmt::format("{}: {}: {}", name, shown_pointer(p.pointer), p.message));
+  for (const auto& p : result.problems) lines.push_back(fmt::format("{}: {}", name, problem_text(p)));
   if (result.problems_dropped)
     lines.push_back(fmt::format("{}: ... and {} more problems", name, result.problems_dropped));
   return lines;
@@ -147,11 +151,8 @@ Sequence load_sequence(const std::string& path) {
   // A file its name calls MIDI, or one that is not JSON from its first byte,
   // was meant for the MIDI reader, or is neither: say both readers refused it.
   if (named_as_midi(path) || not_json_at_all(text)) {
-    const auto& only = result.problems.front();
     const std::string json_reason =
-        total == 1 ? (only.pointer.empty() ? only.message
-                                           : fmt::format("{}: {}", shown_pointer(only.pointer), only.message))
-                   : fmt::format("{} problems, above", total);
+        total == 1 ? problem_text(result.problems.front()) : fmt::format("{} problems, above", total);
     auto error = bad_input(name, fmt::format("not a MIDI file ({}) and not link-seq JSON ({})",
                                              not_midi_reason(text), json_reason));
     if (total > 1) error.with_details(std::move(lines));
