@@ -369,9 +369,10 @@ ExitCode run_play(const PlayCommandOptions& options) {
   for (const auto& file : options.files) infos.push_back(audio::probe_file(file));
   auto output = audio::open_output(output_options);
   for (const auto& line : output->warnings()) warn("link-play", line);
-  const std::vector<audio::Clip> clips = load_clips(options, p, output->sample_rate());
+  const int rate = output->sample_rate();
+  const std::vector<audio::Clip> clips = load_clips(options, p, rate);
   if (stop_requested()) return ExitCode::ok;
-  audio::Player player(clips, output->sample_rate(), player_options(options, p));
+  audio::Player player(clips, rate, player_options(options, p));
 
   PlayingSession joined(options.sync);
   if (!joined.join(options.common)) return ExitCode::ok;
