@@ -105,6 +105,17 @@ stall_jack_randomly() {
 }
 xrun_count() { grep -c XRun "$WORK/jackd.log" || true; }
 
+# jack_gone_ends PID ERRFILE PREFIX: ends the test's JACK server under a
+# running tool (PID, its stderr in ERRFILE); the tool must exit 1 with an
+# error line that begins with PREFIX and gives JACK's own reason.
+jack_gone_ends() {
+  kill -TERM "$JACK_PID"; wait "$JACK_PID" 2>/dev/null || true; JACK_PID=""
+  set +e; wait "$1"; rc=$?; set -e
+  [ "$rc" -eq 1 ] || fail "the JACK server went away: ${3%%:*} exited $rc, expected 1"
+  grep -q "^$3: the JACK server went away (JACK: " "$2" \
+    || fail "the JACK server went away: $(cat "$2")"
+}
+
 # jack_port_exists NAME: the test's JACK server has that port. jack_lsp reads
 # to its end: `jack_lsp | grep -q` would kill it with SIGPIPE halfway through
 # closing its client, which left JACK unable to activate the next client.
