@@ -28,8 +28,7 @@ bool PlayingSession::join(const CommonOptions& common) {
 
 std::optional<bool> PlayingSession::transport_hint() const {
   if (link_reported_transport_.load()) return std::nullopt;
-  if (const auto announced = transport_.is_playing()) last_announced_ = announced;
-  return last_announced_;
+  return transport_.is_playing();
 }
 
 void play_in_session(midi::MidiOutput& output, midi::EventSource& source,

@@ -30,16 +30,11 @@ public:
   Session& session() noexcept { return session_; }
   const AnnouncedTransport& transport() const noexcept { return transport_; }
   // The announced transport until Link reports a change, then nullopt.
-  // While the peers are joining or leaving, the announcements can say
-  // nothing for a moment (sessions disagree): the last transport they said
-  // stands, rather than Link's own state, which for a joiner is "stopped".
-  // Thread-safe: no (the main loop's).
   std::optional<bool> transport_hint() const;
 
 private:
   Session session_;
   std::atomic<bool> link_reported_transport_{false};
-  mutable std::optional<bool> last_announced_;
   AnnouncedTransport transport_;
 };
 
