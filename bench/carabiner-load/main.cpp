@@ -1,5 +1,5 @@
 // carabiner-load: many Carabiner clients at once against link-carabiner
-// (bench/carabiner-load.sh runs it). Plain sockets and epoll, no Link: the
+// (bench/carabiner-load/run runs it). Plain sockets and epoll, no Link: the
 // figures are what clients see on their side of the sockets.
 //
 //   carabiner-load broadcast PORT CLIENTS CHANGES [SERVER_PID]

@@ -12,7 +12,8 @@
 # the session's other peers must still be there.
 #
 # The moments come from SIGNAL_SEED (printed first): rerun one with it.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 TOOL=${1:?usage: signals.sh TOOL}
 RUNS=${SIGNAL_RUNS:-100}

@@ -2,7 +2,8 @@
 # starts it, spoken to by clients that check every reply strictly
 # (carabiner_client.py), seen by link-status in the same session, and abused
 # by garbage, split packets and a client that never reads.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 client="$(dirname "$0")/carabiner_client.py"
 
 # Bad flags: exit 2, a message naming the flag, nothing started.

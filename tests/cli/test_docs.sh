@@ -1,5 +1,6 @@
 # What the README and the man pages tell a new user, tried as written.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 # The quick start runs link-status on the real network: the way to keep it

@@ -1,4 +1,4 @@
-# Eight hosts on one machine (tests/hosts.sh: network namespaces on a bridge,
+# Eight hosts on one machine (scripts/hosts.sh: network namespaces on a bridge,
 # 10.77.0.1-8, all inside scripts/netns's private namespace). What it proves:
 # - Link finds its peers across real interfaces, not only loopback: every
 #   host's link-status --watch converges on 7 peers and one tempo;
@@ -11,12 +11,10 @@
 #   independent receiver (bench's clock-receiver, a peer of its own) finds no
 #   tick missing or doubled.
 # Takes 20-30 s.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/../hosts.sh"
-
-# lib.sh's cleanup ends our processes (the JACK server last), then the hosts go.
-trap 'cleanup; hosts_destroy' EXIT
-trap 'cleanup; hosts_destroy; exit 1' INT TERM HUP PIPE
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
+# The harness's cleanup ends our processes (the JACK server last), then the hosts go.
+. "$repo/scripts/hosts.sh"
 
 HOSTS=8
 ALL="1 2 3 4 5 6 7 8"
@@ -27,7 +25,7 @@ LINK_TIMEOUT_S=10
 
 hosts_create "$HOSTS"
 
-# bg_on K CMD...: lib.sh's background, on host K.
+# bg_on K CMD...: the harness's background, on host K.
 bg_on() { on_host_bg "$@"; PIDS="$PIDS $HOST_PID"; LAST_PID=$HOST_PID; }
 
 # start_status K: host K's link-status --watch, its JSON Lines in $WORK/statusK.jsonl.

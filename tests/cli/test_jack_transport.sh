@@ -1,7 +1,8 @@
 # link-jack-transport end to end: a JACK dummy server, JACK's own clients
 # (jack_transport drives the transport, jack_showtime reads the position
 # every cycle), link-status and link-tempo as the Link peers.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 TOOL="$BIN/link-jack-transport"
 

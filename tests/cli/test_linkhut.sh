@@ -1,6 +1,7 @@
 # The official reference peer: LinkHut (Debian's ableton-link-utils) in tmux,
 # on a private JACK dummy server.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 command -v LinkHut >/dev/null || fail "LinkHut not installed (ableton-link-utils)"
 
 start_jack

@@ -7,7 +7,8 @@
 # xruns that broke link-play, issue 17). In synchronous mode: in the default
 # asynchronous one JACK itself drops the MIDI of a cycle that a stall made
 # late, and the count could not be judged.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 command -v LinkHut >/dev/null || fail "LinkHut not installed (ableton-link-utils)"
 ARP="$(dirname "$0")/../../examples/arp.json" # 16 sixteenths a 4/4 bar
 

@@ -1,6 +1,7 @@
 # link-midiclock end to end: a JACK dummy server, jack_midi_dump as the
 # receiving device, peers that start and stop the transport.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 start_jack
 start_midi_monitor

@@ -2,7 +2,8 @@
 # independent peer that hears link-play's output and times every onset
 # against its own view of the session's beat grid, link-status peers holding
 # the session.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 gen() { python3 "$(dirname "$0")/gen_click.py" "$@"; }
 # A click at the start of each file: a sharp onset the receiver finds to the frame.
@@ -58,7 +59,7 @@ receive() {
 # onsets, none missing or extra, and those away from JACK xruns within MAX_US
 # of the grid. A stalled cycle (this VM's xruns) mistimes what plays near it
 # by up to the stall: timing under stalls is a benchmark figure
-# (bench/play-timing), not a test's pass mark. One CI run had 83 xruns in
+# (bench/play-timing/run), not a test's pass mark. One CI run had 83 xruns in
 # 13 s, and 4 of 7 onsets near them.
 check_onsets() {
   wait "$RX" || fail "clock-receiver failed: $(cat "$WORK/rx.err")"
@@ -72,7 +73,7 @@ check_onsets() {
 # The receiver announces 256 frames of playback latency, as a sound card
 # would; link-play must start that much earlier so the onset is heard on the
 # bar. Uncompensated, every onset would be 5333 us late. The test allows 1 ms
-# (timing on a loaded machine is the benchmark's job, bench/play-timing).
+# (timing on a loaded machine is the benchmark's job, bench/play-timing/run).
 receive 9 96 --latency-frames 256
 background "$BIN/link-play" "$WORK/bar.wav" --loop --connect clock-receiver:in --quiet
 PLAY=$LAST_PID
@@ -167,7 +168,7 @@ pass "a second SIGINT stops at once even with --stop-at-bar ($took ms)"
 # line while it plays: every onset on a bar line of the grid (within 1 ms),
 # none missing or extra, and the stretch for each tempo arrives (plays_at).
 # Changed on a bar line, so no bar falls in the tens of ms before link-play
-# hears of the change (that gap is bench/play-timing --tempo-changes' job).
+# hears of the change (that gap is bench/play-timing/run --tempo-changes' job).
 expect_exit 0 "$BIN/link-tempo" 150 --peers 2 --timeout 5
 receive 14 96 --change-window-ms 300
 background "$BIN/link-play" "$WORK/bar.wav" --loop --follow-tempo --bpm-of "$WORK/bar.wav=120" \

@@ -9,7 +9,8 @@
 # server stopped for 10-40 ms at random moments as a stalling VM stops it.
 # Those stalls are xruns, and every run before the fix of issue 17 that met
 # one in the wrong cycle stopped early, never started or went silent.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 command -v LinkHut >/dev/null || fail "LinkHut not installed (ableton-link-utils)"
 
 gen() { python3 "$(dirname "$0")/gen_click.py" "$@"; }

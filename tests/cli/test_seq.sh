@@ -1,6 +1,7 @@
 # link-seq end to end: a JACK dummy server, jack_midi_dump as the receiving
 # synth, link-status peers holding the session, link-tempo for the transport.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 start_jack
 start_midi_monitor
@@ -99,7 +100,7 @@ diff "$WORK/expected" "$WORK/got" >"$WORK/diff" || fail "pattern bytes differ: $
 # driver's frame count loses the frames of a stalled cycle (an xrun, often
 # 10-20 ms on a busy VM), so spacing is checked to 8%: enough to tell a beat
 # from half or one and a half. How close to the grid each note is, is
-# measured by bench/seq-timing, not here.
+# measured by bench/seq-timing/run, not here.
 awk '$1 ~ /^[0-9]+:$/ { f[++n] = $1 + 0 }
      END { beat = (f[3] - f[1]); half = (f[2] - f[1]); pass = (f[6] - f[1]);
            if (beat < 22080 || beat > 25920) { print "C4 to E4: " beat " frames, expected 24000"; exit 1 }

@@ -2,7 +2,7 @@
 # refuses every broken case, and `link-seq --check` agrees with it (exit 0 or
 # exit 2, with a message that names the place of each problem).
 # Nothing here touches the network or joins a Link session, so this test does
-# not source lib.sh (whose guard refuses to run outside a network namespace);
+# not source scripts/harness.sh (which runs the script inside a network namespace);
 # it follows the same conventions for output and failure.
 set -eu
 : "${BIN:?BIN must point at the bin directory of a build}"

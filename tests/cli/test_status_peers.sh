@@ -1,5 +1,6 @@
 # Two link-status processes see each other, and --peers/--timeout behave.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 # Nobody else here yet: --peers 1 must give up with exit 3.
 expect_exit 3 "$BIN/link-status" --json --peers 1 --timeout 0.3

@@ -10,7 +10,8 @@
 # took to hear of the stop.
 # STOP_RUNS (default 3) runs of each kind; STOP_WAYS (waiting joined) and
 # STOP_HOWS (bar now) pick kinds; STOP_KEEP=DIR keeps the logs.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 RUNS=${STOP_RUNS:-3}
 
 # One note held for 64 beats: whenever the session stops, it is sounding,

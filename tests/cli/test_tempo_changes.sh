@@ -1,6 +1,7 @@
 # link-tempo changes what a running link-status --watch prints: tempo,
 # nudges, transport; bad input changes nothing.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 background "$BIN/link-status" --watch --interval 100 --timeout 0 >"$WORK/watch.jsonl"
 wait_for 5 "the watcher's first line" test -s "$WORK/watch.jsonl"

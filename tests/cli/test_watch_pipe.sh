@@ -1,5 +1,6 @@
 # --watch ends cleanly when its reader goes away, and on SIGINT/SIGTERM.
-. "$(dirname "$0")/lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
 
 lines=$(timeout 10 sh -c "'$BIN/link-status' --watch --interval 50 --timeout 0 | head -n 3" | wc -l) \
   || fail "link-status --watch | head -n 3 did not end within 10 s"

@@ -204,7 +204,7 @@ std::vector<Observation> placed(const std::vector<std::int64_t>& grid_ticks, std
 } // namespace
 
 TEST_CASE("count offset: a sender that ran ahead of a slower grid waits; nothing is lost") {
-  // What bench/soak saw after 187 -> 44 BPM: the sender, late to hear of
+  // What bench/soak/run saw after 187 -> 44 BPM: the sender, late to hear of
   // it, sent ticks 11-15 on the old grid; the receiver's new grid puts them
   // all near tick 11. The sender then waits until the grid reaches 16.
   const auto obs = placed({8, 9, 10, 11, 11, 11, 11, 11, 16, 17, 18}, 3);

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # N separate hosts on one machine, for tests and benchmarks that need Link
 # peers on different addresses: sourced by tests/cli/test_hosts.sh and
-# bench/many-hosts.sh.
+# bench/many-hosts/run, after scripts/harness.sh (whose cleanup calls
+# hosts_destroy).
 #
 #   hosts_create N       hosts 1..N, host K at 10.77.0.K/24 on its eth0
 #   on_host K CMD...     runs CMD in host K's network namespace
@@ -25,10 +26,10 @@
 # Everything is made inside the private namespace of scripts/netns
 # (`unshare -nm`: its own network and mount namespace, only loopback up), and
 # hosts_create refuses to run anywhere else, so no packet can leave the
-# machine: the bridge has no physical port. The caller traps EXIT, INT, TERM,
-# HUP and PIPE and calls hosts_destroy there, after ending the processes it
-# started on the hosts (a shell killed by a signal it does not trap runs no
-# EXIT trap). The network goes with the private namespace in any case: the
+# machine: the bridge has no physical port. The harness's cleanup, on exit
+# and on INT, TERM, HUP and PIPE, calls hosts_destroy after ending the
+# processes the script started on the hosts (a shell killed by a signal it
+# does not trap runs no EXIT trap). The network goes with the private namespace in any case: the
 # files that hold the hosts' namespaces are bind mounts of its mount
 # namespace, and the bridge and the vhK ends are devices of its network
 # namespace. A process left running on a host is not ended by that, though:

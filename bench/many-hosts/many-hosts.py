@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The measuring half of bench/many-hosts.sh, which makes the hosts (tests/hosts.sh)
-and hands over their namespaces: python3 bench/many-hosts.py BIN ROUNDS NETNS-FILE...
+"""The measuring half of bench/many-hosts/run, which makes the hosts (scripts/hosts.sh)
+and hands over their namespaces: python3 bench/many-hosts/many-hosts.py BIN ROUNDS NETNS-FILE...
 
 Starts `link-status --watch --json` on every host and measures:
 - convergence: from the first link-status started to the moment the last
