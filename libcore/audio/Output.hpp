@@ -8,6 +8,7 @@
 // latency already added), and the session state captured on the audio
 // thread for that period.
 
+#include "session/SessionOutput.hpp"
 #include "session/SessionState.hpp"
 
 #include <cstdint>
@@ -48,22 +49,14 @@ struct OutputOptions {
   bool auto_connect = true; // false: connect nothing (--no-connect)
 };
 
-class AudioOutput {
+// The contract of every output is SessionOutput's (description: "JACK
+// link-play:out_1,out_2 -> system:playback_1,system:playback_2").
+class AudioOutput : public SessionOutput {
 public:
-  virtual ~AudioOutput() = default;
   // Frames a second; known once the output is open.
   virtual int sample_rate() const = 0;
   // Starts pulling from `source`; `session` and `source` must outlive stop().
   virtual void start(Session& session, AudioSource& source) = 0;
-  // Stops pulling and closes the ports. Safe to call twice.
-  virtual void stop() = 0;
-  // Set when the output broke while running (the JACK server went away).
-  virtual std::optional<std::string> failure() const = 0;
-  // One line for people: "JACK link-play:out_1,out_2 -> system:playback_1,system:playback_2".
-  virtual std::string description() const = 0;
-  // What the user should know about how the output was opened, a line each
-  // (JACK gave the client another name: --name was taken).
-  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Throws ToolError: bad_input for a --connect port that does not exist or is

@@ -11,6 +11,7 @@
 // backends were built.
 
 #include "midi/Event.hpp"
+#include "session/SessionOutput.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -44,28 +45,14 @@ struct PortInfo {
   std::string description; // a readable note (client name, type)
 };
 
-class MidiOutput {
+// The contract of every output is SessionOutput's; stop() sends
+// source.finish()'s events at once and returns when they are out (at most
+// about a second).
+class MidiOutput : public SessionOutput {
 public:
-  virtual ~MidiOutput() = default;
   // Starts pulling events from `source` on this output's timing thread.
   // `session` and `source` must outlive stop(). Call once.
   virtual void start(Session& session, EventSource& source) = 0;
-  // Stops pulling, sends source.finish()'s events at once and returns when
-  // they are out (at most about a second). Safe to call twice.
-  virtual void stop() = 0;
-  // Set when the output broke while running (JACK server gone, file not
-  // writable, the reader of a pipe gone); the tool then stops.
-  virtual std::optional<std::string> failure() const = 0;
-  // True when the failure is only that a pipe's reader went away.
-  virtual bool reader_gone() const { return false; }
-  // Messages that could not be sent although the output works: JACK's port
-  // buffer had no room left in a cycle. Counted from start(); thread-safe.
-  virtual std::uint64_t dropped() const { return 0; }
-  // One line for people: "JACK port link-midiclock:out -> synth:midi_in".
-  virtual std::string description() const = 0;
-  // What the user should know about how the output was opened, a line each
-  // (JACK gave the client another name: --name was taken).
-  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 // Opens the backend `options` picks (automatic: JACK when a server runs, else

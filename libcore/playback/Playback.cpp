@@ -31,8 +31,11 @@ std::optional<bool> PlayingSession::transport_hint() const {
   return transport_.is_playing();
 }
 
-void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
-                     const PlaybackOptions& options, const PlaybackHooks& hooks) {
+namespace {
+
+// The loop itself; `start` starts the output on its source.
+void play(SessionOutput& output, const std::function<void(Session&)>& start,
+          const PlaybackOptions& options, const PlaybackHooks& hooks) {
   PlayingSession playing(options.start_stop_sync);
   if (!playing.join(options.common)) return;
   Session& session = playing.session();
@@ -40,16 +43,26 @@ void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
   const auto update_hint = [&] { hooks.transport_hint(playing.transport_hint()); };
   update_hint();
 
-  output.start(session, source);
+  start(session);
   LineOutput status(stderr);
+  const auto redraw = [&] {
+    status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
+                  hooks.live_suffix());
+  };
+  const auto look_every =
+      options.look_every.value_or(std::chrono::milliseconds(options.live ? 50 : 100));
   auto seen = session.change_count();
   std::optional<HostTime> last;
-  while (!stop_requested() && !output.failure() && !(last = hooks.finished())) {
-    seen = session.wait_for_change(seen, std::chrono::milliseconds(options.live ? 50 : 100));
+  int signals_told = -1;
+  while (!output.failure() && !(last = hooks.finished())) {
+    if (stop_requested() && stop_signal_count() != signals_told) {
+      signals_told = stop_signal_count();
+      if (hooks.stop_signal(signals_told)) break;
+    }
+    seen = session.wait_for_change(seen, look_every);
     update_hint();
-    if (options.live)
-      status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
-                    hooks.live_suffix());
+    hooks.look(playing);
+    if (options.live) redraw();
   }
   // Finished: outputs render a little ahead; let the last event's time come
   // before the output stops (stopping sends what is left at once).
@@ -58,8 +71,12 @@ void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
            session.now() < *last + std::chrono::milliseconds(50))
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  hooks.ended(playing);
   output.stop();
-  if (options.live) status.finish_live();
+  if (options.live) {
+    redraw(); // the line says how it ended, not what it was doing before
+    status.finish_live();
+  }
   if (const auto broke = output.failure(); broke && !output.reader_gone())
     throw failure(output.description(), *broke);
   // Lost messages may be note-offs or clock ticks: the run did not do what
@@ -69,6 +86,18 @@ void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
                   fmt::format("{} MIDI message{} could not be sent: more came at once than the "
                               "port's buffer and the backlog behind it hold",
                               lost, lost == 1 ? "" : "s"));
+}
+
+} // namespace
+
+void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
+                     const PlaybackOptions& options, const PlaybackHooks& hooks) {
+  play(output, [&](Session& session) { output.start(session, source); }, options, hooks);
+}
+
+void play_in_session(audio::AudioOutput& output, audio::AudioSource& source,
+                     const PlaybackOptions& options, const PlaybackHooks& hooks) {
+  play(output, [&](Session& session) { output.start(session, source); }, options, hooks);
 }
 
 } // namespace linktools

@@ -1,15 +1,18 @@
 #pragma once
-// The main loop link-midiclock and link-seq share: join the session, let an
-// open MIDI output pull events from a source until a stop signal, a broken
-// output or the end of what the source has to play, draw the live line, and
-// stop the output so the source's last events (Stop, note-offs) go out.
+// The main loop link-midiclock, link-seq and link-play share: join the
+// session, let an open output (MIDI or audio) pull from its source until a
+// stop signal, a broken output or the end of what the source has to play,
+// draw the live line, and stop the output so the source's last events (Stop,
+// note-offs) go out.
 
+#include "audio/Output.hpp"
 #include "cli/Tool.hpp"
 #include "midi/Output.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Session.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +45,9 @@ struct PlaybackOptions {
   CommonOptions common;       // --peers and --timeout; the quantum the live line shows
   bool start_stop_sync = true; // ask Link for start/stop sync
   bool live = false;           // draw the live line on standard error
+  // How often the loop looks (hooks.look, the live line) when the session
+  // does not change before: 50 ms with the live line, 100 ms without.
+  std::optional<std::chrono::milliseconds> look_every;
 };
 
 struct PlaybackHooks {
@@ -53,12 +59,24 @@ struct PlaybackHooks {
   std::function<std::optional<HostTime>()> finished = [] { return std::nullopt; };
   // Appended to link-status's live line (" | 1234 ticks").
   std::function<std::string()> live_suffix = [] { return std::string(); };
+  // A stop was asked for (a signal, or a reader that left): told the number
+  // of stop signals so far, again each time it grows. True ends the loop now
+  // (the default); false leaves the stop to the source (link-play
+  // --stop-at-bar plays on to the bar), and the loop runs until finished.
+  std::function<bool(int signals)> stop_signal = [](int) { return true; };
+  // After every look at the session (link-play's JSON Lines progress).
+  std::function<void(PlayingSession&)> look = [](PlayingSession&) {};
+  // Once the loop has ended, before the output stops.
+  std::function<void(PlayingSession&)> ended = [](PlayingSession&) {};
 };
 
 // Returns when stopped by a signal or when the source finished (after its
 // last event's time). Throws ToolError: no_peers (--peers not reached),
-// failure (the output broke; not when only a pipe's reader left).
+// failure (the output broke; not when only a pipe's reader left; or MIDI
+// messages were dropped).
 void play_in_session(midi::MidiOutput& output, midi::EventSource& source,
+                     const PlaybackOptions& options, const PlaybackHooks& hooks);
+void play_in_session(audio::AudioOutput& output, audio::AudioSource& source,
                      const PlaybackOptions& options, const PlaybackHooks& hooks);
 
 } // namespace linktools

@@ -13,11 +13,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <thread>
 #include <unistd.h>
 
 namespace linktools {
@@ -282,67 +280,71 @@ audio::PlayerOptions player_options(const PlayCommandOptions& options, const Pla
   return play;
 }
 
-// Plays until the player is done, the output fails or a signal stops it,
-// with the live line and the JSON Lines progress.
-void play_until_done(const PlayCommandOptions& options, audio::Player& player,
-                     const std::vector<audio::Clip>& clips, audio::AudioOutput& output,
-                     PlayingSession& joined) {
-  Session& session = joined.session();
-  const AnnouncedTransport& transport = joined.transport();
-  const auto update_hint = [&] { player.set_transport_hint(joined.transport_hint()); };
-  update_hint();
-  output.start(session, player);
+// link-play's part of the play loop (playback/): the player's transport
+// hint, its end, --stop-at-bar, the live line's suffix and the JSON Lines
+// progress (a line at each start, stop and beat).
+class PlayHooks {
+public:
+  PlayHooks(const PlayCommandOptions& options, audio::Player& player, const std::vector<audio::Clip>& clips)
+      : options_(options), player_(player), clips_(clips) {}
 
-  const bool live = !options.quiet && !options.common.json && is_terminal(STDERR_FILENO);
-  LineOutput status(stderr);
-  LineOutput json(stdout);
-  int signals_handled = -1; // the stop signals count when we last asked the player to stop
-  bool was_playing = false;
-  long last_beat = -1;
-  bool first = true;
-  const auto emit = [&](const char* event) {
-    if (!options.common.json) return;
-    Progress pr{event, capture_status(session, options.common.quantum, &transport), player.playing(),
-                player.position()};
-    if (!json.write_line(progress_json(pr, player, clips).dump())) request_stop();
-  };
-  const auto redraw = [&] {
-    status.redraw(format_live_line(capture_status(session, options.common.quantum, &transport)) +
-                  live_suffix(player, clips, options.common.quantum, options.sync));
-  };
-  while (!player.done() && !output.failure()) {
-    if (stop_requested() && stop_signal_count() != signals_handled) {
+  PlaybackHooks hooks() {
+    PlaybackHooks h;
+    h.transport_hint = [this](std::optional<bool> playing) { player_.set_transport_hint(playing); };
+    // The player ends when its last frame is rendered: nothing to wait for.
+    h.finished = [this]() -> std::optional<HostTime> {
+      if (!player_.done()) return std::nullopt;
+      return HostTime{};
+    };
+    h.live_suffix = [this] { return live_suffix(player_, clips_, options_.common.quantum, options_.sync); };
+    h.stop_signal = [this](int count) {
       // A first Ctrl-C with --stop-at-bar plays on to the bar; a second one,
       // or a reader that went away, stops at once.
-      const int count = stop_signal_count();
-      player.request_stop(options.stop_at_bar && signals_handled < 0 && count == 1);
-      signals_handled = count;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    update_hint();
-    const bool playing = player.playing();
-    const auto beat = static_cast<long>(std::floor(player.position()));
+      player_.request_stop(options_.stop_at_bar && first_signal_ && count == 1);
+      first_signal_ = false;
+      return false;
+    };
+    h.look = [this](PlayingSession& playing) { look(playing); };
+    h.ended = [this](PlayingSession& playing) {
+      // Playing can end between two looks (a stop and the end in one
+      // period): the stop line is written all the same.
+      if (was_playing_) emit("stop", playing);
+      emit("end", playing);
+    };
+    return h;
+  }
+
+private:
+  void look(PlayingSession& playing) {
+    const bool now_playing = player_.playing();
+    const auto beat = static_cast<long>(std::floor(player_.position()));
     // Joining can take until the start bar: the first look may find it
     // playing already, and then says both.
-    if (first) emit("waiting");
-    if (playing && !was_playing) emit("start");
-    else if (!playing && was_playing) emit("stop");
-    else if (playing && beat != last_beat) emit("beat");
-    first = false;
-    was_playing = playing;
-    last_beat = beat;
-    if (live) redraw();
+    if (first_look_) emit("waiting", playing);
+    if (now_playing && !was_playing_) emit("start", playing);
+    else if (!now_playing && was_playing_) emit("stop", playing);
+    else if (now_playing && beat != last_beat_) emit("beat", playing);
+    first_look_ = false;
+    was_playing_ = now_playing;
+    last_beat_ = beat;
   }
-  // Playing can end between two looks (a stop and the end in one period):
-  // the stop line is written all the same.
-  if (was_playing) emit("stop");
-  emit("end");
-  output.stop();
-  if (live) {
-    redraw(); // the line says how it ended, not what it was doing before
-    status.finish_live();
+
+  void emit(const char* event, PlayingSession& playing) {
+    if (!options_.common.json) return;
+    Progress pr{event, capture_status(playing.session(), options_.common.quantum, &playing.transport()),
+                player_.playing(), player_.position()};
+    if (!json_.write_line(progress_json(pr, player_, clips_).dump())) request_stop();
   }
-}
+
+  const PlayCommandOptions& options_;
+  audio::Player& player_;
+  const std::vector<audio::Clip>& clips_;
+  LineOutput json_{stdout};
+  bool first_signal_ = true;
+  bool first_look_ = true;
+  bool was_playing_ = false;
+  long last_beat_ = -1;
+};
 
 } // namespace
 
@@ -374,10 +376,13 @@ ExitCode run_play(const PlayCommandOptions& options) {
   if (stop_requested()) return ExitCode::ok;
   audio::Player player(clips, rate, player_options(options, p));
 
-  PlayingSession joined(options.sync);
-  if (!joined.join(options.common)) return ExitCode::ok;
-  play_until_done(options, player, clips, *output, joined);
-  if (const auto broke = output->failure()) throw failure(output->description(), *broke);
+  PlaybackOptions playback;
+  playback.common = options.common;
+  playback.start_stop_sync = options.sync;
+  playback.live = !options.quiet && !options.common.json && is_terminal(STDERR_FILENO);
+  playback.look_every = std::chrono::milliseconds(20);
+  PlayHooks hooks(options, player, clips);
+  play_in_session(*output, player, playback, hooks.hooks());
   return ExitCode::ok;
 }
 
