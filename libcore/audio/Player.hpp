@@ -16,7 +16,7 @@
 // pass's first beat, so every onset is within half a frame of its beat.
 
 #include "audio/AudioFile.hpp"
-#include "audio/Output.hpp"
+#include "audio/AudioOutput.hpp"
 #include "session/SyncedTransport.hpp"
 
 #include <atomic>

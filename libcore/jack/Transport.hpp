@@ -4,7 +4,7 @@
 // the transport kept in step both ways (link-jack-transport).
 //
 // This header includes no JACK header; jack/Transport.cpp is the JACK side
-// (jack/TransportUnavailable.cpp when the build has no JACK).
+// (jack/JackUnavailable.cpp when the build has no JACK).
 //
 // What runs in JACK's process thread (the process and timebase callbacks)
 // neither allocates, locks nor prints: it reads the session with

@@ -1,9 +1,10 @@
 #pragma once
-// What each backend folder provides to Output.cpp. A backend that was not
-// found at configure time is built from its folder's Unavailable.cpp, whose
-// functions say so; no #ifdef anywhere else.
+// What each backend folder provides to MidiOutput.cpp. A backend that was
+// not found at configure time is built from its folder's *Unavailable.cpp
+// (JackUnavailable.cpp, AlsaUnavailable.cpp), whose functions say so; no
+// #ifdef anywhere else.
 
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 
 namespace linktools::midi::jack {
 bool built();            // false when built without JACK

@@ -2,7 +2,7 @@
 // The MIDI output flags link-midiclock and link-seq share, their checks, and
 // --list.
 
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -1,6 +1,6 @@
 #include "playback/Playback.hpp"
 
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"

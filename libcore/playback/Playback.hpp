@@ -5,9 +5,9 @@
 // draw the live line, and stop the output so the source's last events (Stop,
 // note-offs) go out.
 
-#include "audio/Output.hpp"
+#include "audio/AudioOutput.hpp"
 #include "cli/Tool.hpp"
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Session.hpp"
 

@@ -3,7 +3,7 @@
 // note becomes a Sequence. Beats are ticks / ticks per quarter note; the
 // file's tempo map is ignored (a Link app plays at the session's tempo).
 // Built with libsmf when configure finds it (smf/MidiFile.cpp), otherwise
-// from smf/Unavailable.cpp, whose read_midi_file says so.
+// from smf/SmfUnavailable.cpp, whose read_midi_file says so.
 //
 // What becomes what:
 // - each (file track, MIDI channel) with events becomes one Track, in file

@@ -1,6 +1,6 @@
 #pragma once
 // What every output a tool plays the session through promises, MIDI
-// (midi/Output.hpp) and audio (audio/Output.hpp) alike, so that one loop
+// (midi/MidiOutput.hpp) and audio (audio/AudioOutput.hpp) alike, so that one loop
 // (playback/Playback.hpp) runs them all. Starting differs only in what the
 // output pulls from (MIDI events or audio periods): each kind adds its own
 // start(Session&, Source&).

@@ -1,6 +1,6 @@
 #include "commands/link-carabiner/CarabinerCommand.hpp"
 
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "session/Session.hpp"
 
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 #include "commands/link-jack-transport/JackTransportCommand.hpp"
 
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "jack/Transport.hpp"
 #include "playback/Playback.hpp"
@@ -57,6 +57,75 @@ std::string format_change(const Change& c, bool json) {
   return fmt::format("JACK transport {} at frame {}, beat {:.2f}: {}", verb, c.frame, c.beat,
                      c.session_changed ? fmt::format("session {}", verb)
                                        : fmt::format("session already {}", c.event == "start" ? "playing" : "stopped"));
+}
+
+// JACK's transport changes as they came, each logged; one a JACK client made
+// (not we) reaches the session, at once or (--quantized) on the next bar.
+// False when the log's reader left.
+bool relay_transport_events(jack_client::TransportSync& jack, Session& session,
+                            const JackTransportCommandOptions& options, std::optional<bool> hint,
+                            LineOutput& out) {
+  const double quantum = options.common.quantum;
+  TransportEvent e;
+  while (jack.pop_event(e)) {
+    SessionState state = session.capture_app_state();
+    Change c;
+    c.time = e.time;
+    c.frame = e.frame;
+    c.beat = state.beat_at_time(e.time, quantum);
+    c.tempo = state.tempo();
+    c.event = e.kind == TransportEvent::Kind::rolled    ? "start"
+              : e.kind == TransportEvent::Kind::stopped ? "stop"
+                                                        : "locate";
+    c.source = e.ours ? "link" : "jack";
+    if (e.ours) c.session_time = e.session_time;
+    if (!e.ours && e.kind != TransportEvent::Kind::located) {
+      const bool start = e.kind == TransportEvent::Kind::rolled;
+      if (session_plays(state, hint) != start) {
+        HostTime at = e.time;
+        if (options.quantized)
+          at = state.time_at_beat(timeline::next_quantum_boundary(c.beat, quantum), quantum);
+        jack.mark_own_session_change(at);
+        state.set_is_playing(start, at);
+        session.commit_app_state(state);
+        c.session_changed = true;
+        c.session_time = at;
+      }
+    }
+    if (!out.write_line(format_change(c, options.common.json))) return false;
+  }
+  return true;
+}
+
+// The timebase master's tempo (--jack-leads), as soon as it differs from the
+// session's by more than Link's own rounding; one outside Link's range is
+// not taken, and said once. False when the log's reader left.
+bool follow_jack_tempo(jack_client::TransportSync& jack, Session& session, double quantum, bool json,
+                       bool& warned_range, LineOutput& out) {
+  const auto bpm = jack.jack_tempo();
+  if (!bpm) return true;
+  SessionState state = session.capture_app_state();
+  const bool in_range = *bpm >= timeline::kMinTempo && *bpm <= timeline::kMaxTempo;
+  if (!in_range && !warned_range) {
+    warn("link-jack-transport", fmt::format("JACK's timebase master says {} BPM, outside Link's {:g} to {:g}: "
+                                            "the session keeps its tempo", *bpm, timeline::kMinTempo, timeline::kMaxTempo));
+    warned_range = true;
+  }
+  if (in_range && std::abs(state.tempo() - *bpm) > 1e-3) {
+    const HostTime now = session.now();
+    state.set_tempo(*bpm, now);
+    session.commit_app_state(state);
+    Change c;
+    c.event = "tempo";
+    c.source = "jack";
+    c.time = now;
+    c.frame = jack.position().frame;
+    c.beat = state.beat_at_time(now, quantum);
+    c.tempo = *bpm;
+    if (!out.write_line(format_change(c, json))) return false;
+  }
+  if (in_range) warned_range = false;
+  return true;
 }
 
 } // namespace
@@ -130,60 +199,8 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
     jack.set_transport_hint(hint);
     if (auto broke = jack.failure()) throw failure(fmt::format("JACK client {}", jack.client_name()), *broke);
 
-    TransportEvent e;
-    while (jack.pop_event(e)) {
-      SessionState state = session.capture_app_state();
-      Change c;
-      c.time = e.time;
-      c.frame = e.frame;
-      c.beat = state.beat_at_time(e.time, quantum);
-      c.tempo = state.tempo();
-      c.event = e.kind == TransportEvent::Kind::rolled    ? "start"
-                : e.kind == TransportEvent::Kind::stopped ? "stop"
-                                                          : "locate";
-      c.source = e.ours ? "link" : "jack";
-      if (e.ours) c.session_time = e.session_time;
-      if (!e.ours && e.kind != TransportEvent::Kind::located) {
-        const bool start = e.kind == TransportEvent::Kind::rolled;
-        if (session_plays(state, hint) != start) {
-          HostTime at = e.time;
-          if (options.quantized)
-            at = state.time_at_beat(timeline::next_quantum_boundary(c.beat, quantum), quantum);
-          jack.mark_own_session_change(at);
-          state.set_is_playing(start, at);
-          session.commit_app_state(state);
-          c.session_changed = true;
-          c.session_time = at;
-        }
-      }
-      if (!out.write_line(format_change(c, options.common.json))) return ExitCode::ok; // the reader left
-    }
-
-    if (const auto bpm = jack.jack_tempo()) {
-      // The master's tempo, as soon as it differs from the session's by
-      // more than Link's own rounding; one outside Link's range is not taken.
-      SessionState state = session.capture_app_state();
-      const bool in_range = *bpm >= timeline::kMinTempo && *bpm <= timeline::kMaxTempo;
-      if (!in_range && !warned_range) {
-        warn("link-jack-transport", fmt::format("JACK's timebase master says {} BPM, outside Link's {:g} to {:g}: "
-                                                "the session keeps its tempo", *bpm, timeline::kMinTempo, timeline::kMaxTempo));
-        warned_range = true;
-      }
-      if (in_range && std::abs(state.tempo() - *bpm) > 1e-3) {
-        const HostTime now = session.now();
-        state.set_tempo(*bpm, now);
-        session.commit_app_state(state);
-        Change c;
-        c.event = "tempo";
-        c.source = "jack";
-        c.time = now;
-        c.frame = jack.position().frame;
-        c.beat = state.beat_at_time(now, quantum);
-        c.tempo = *bpm;
-        if (!out.write_line(format_change(c, options.common.json))) return ExitCode::ok;
-      }
-      if (in_range) warned_range = false;
-    }
+    if (!relay_transport_events(jack, session, options, hint, out)) return ExitCode::ok; // the reader left
+    if (!follow_jack_tempo(jack, session, quantum, options.common.json, warned_range, out)) return ExitCode::ok;
 
     if (live && std::chrono::steady_clock::now() >= next_draw) {
       next_draw += std::chrono::milliseconds(50);

@@ -1,6 +1,6 @@
 #include "commands/link-midiclock/MidiClockCommand.hpp"
 
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 #include "midi/MidiClock.hpp"
 #include "playback/Playback.hpp"
 

@@ -1,10 +1,10 @@
 #include "commands/link-play/PlayCommand.hpp"
 
 #include "audio/AudioFile.hpp"
-#include "audio/Output.hpp"
+#include "audio/AudioOutput.hpp"
 #include "audio/Player.hpp"
 #include "audio/Stretch.hpp"
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "playback/Playback.hpp"
 #include "session/StatusReport.hpp"

@@ -1,9 +1,9 @@
 #include "commands/link-seq/SeqCommand.hpp"
 
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "midi/EventJson.hpp"
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 #include "playback/Playback.hpp"
 #include "sequence/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"

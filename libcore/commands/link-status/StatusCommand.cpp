@@ -1,6 +1,6 @@
 #include "commands/link-status/StatusCommand.hpp"
 
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "session/AnnouncedTransport.hpp"
 #include "session/Join.hpp"

@@ -4,7 +4,7 @@
 // time_us is the Link host time the message was meant for, sent_us the Link
 // host time it was written.
 #include "cli/Errors.hpp"
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 #include "midi/Backends.hpp"
 #include "midi/DeadlineThread.hpp"
 #include "midi/EventJson.hpp"

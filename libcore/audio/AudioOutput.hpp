@@ -1,5 +1,5 @@
 #pragma once
-// Audio output: one interface, a JACK backend (jack/AudioOutput.cpp; jack/Unavailable.cpp
+// Audio output: one interface, a JACK backend (jack/JackAudioOutput.cpp; jack/JackUnavailable.cpp
 // when JACK was not found at configure time).
 //
 // Like MIDI outputs (midi/Event.hpp), an audio output pulls: each period it

@@ -1,7 +1,7 @@
-// Built instead of jack/JackClient.cpp, MidiOutput.cpp, AudioOutput.cpp and
+// Built instead of jack/JackClient.cpp, JackMidiOutput.cpp, JackAudioOutput.cpp and
 // Transport.cpp when configure found no JACK development files: the MIDI
 // backend, the audio output and the transport bridge say so when asked for.
-#include "audio/Output.hpp"
+#include "audio/AudioOutput.hpp"
 #include "cli/Errors.hpp"
 #include "jack/Transport.hpp"
 #include "midi/Backends.hpp"

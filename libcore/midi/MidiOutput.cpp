@@ -1,4 +1,4 @@
-#include "midi/Output.hpp"
+#include "midi/MidiOutput.hpp"
 
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"

@@ -2,7 +2,7 @@
 // MIDI output: one interface, backends chosen at configure time.
 //
 //   jack   a JACK client with one MIDI output port; events placed at their
-//          frame in the process callback (jack/MidiOutput.cpp)
+//          frame in the process callback (jack/JackMidiOutput.cpp)
 //   alsa   an ALSA sequencer client with one port (midi/alsa)
 //   jsonl  one JSON object per message, to stdout or a file (midi/jsonl)
 //

@@ -1,4 +1,4 @@
-#include "cli/Output.hpp"
+#include "cli/LineOutput.hpp"
 
 #include <poll.h>
 

@@ -3,7 +3,7 @@
 // captured on this audio thread, for the Link time at which this period's
 // frames will be heard (JACK's cycle times, the measured clock offset and
 // the ports' playback latency).
-#include "audio/Output.hpp"
+#include "audio/AudioOutput.hpp"
 #include "cli/Errors.hpp"
 #include "jack/JackClient.hpp"
 #include "session/Session.hpp"
