@@ -23,7 +23,9 @@ std::unique_ptr<CLI::App> make_tempo_app(TempoOptions& options) {
                       "or start and stop the session transport.");
   add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
   app->add_option("TEMPO", options.word,
-                  "New tempo in BPM (20..999), or +N / -N to nudge (write -- before a negative nudge)");
+                  fmt::format("New tempo in BPM ({:g}..{:g}), or +N / -N to nudge (write -- before a "
+                              "negative nudge)",
+                              timeline::kMinTempo, timeline::kMaxTempo));
   auto* play = app->add_flag("--play", options.play, "Start the session transport (start/stop sync)");
   auto* stop = app->add_flag("--stop", options.stop, "Stop the session transport (start/stop sync)");
   play->excludes(stop);

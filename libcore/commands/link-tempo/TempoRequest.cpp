@@ -12,7 +12,10 @@
 namespace linktools {
 
 namespace {
-constexpr const char* kExpected = "expected a tempo in BPM (20..999), or +N / -N to nudge";
+std::string expected() {
+  return fmt::format("expected a tempo in BPM ({:g}..{:g}), or +N / -N to nudge", timeline::kMinTempo,
+                     timeline::kMaxTempo);
+}
 
 double parse_number(std::string_view word, std::string_view digits) {
   double value = 0.0;
@@ -21,12 +24,12 @@ double parse_number(std::string_view word, std::string_view digits) {
   // One sign at most, and it was taken off already: from_chars would accept
   // a second one ("+-2", "--2").
   if (digits.empty() || digits.front() == '-' || digits.front() == '+')
-    throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+    throw bad_input(fmt::format("tempo '{}'", word), expected());
   const auto [stop, error] = std::from_chars(begin, end, value, std::chars_format::fixed);
   if (error != std::errc{} || stop != end)
-    throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+    throw bad_input(fmt::format("tempo '{}'", word), expected());
   // from_chars reads "nan" and "inf" even in fixed format.
-  if (!std::isfinite(value)) throw bad_input(fmt::format("tempo '{}'", word), kExpected);
+  if (!std::isfinite(value)) throw bad_input(fmt::format("tempo '{}'", word), expected());
   return value;
 }
 
