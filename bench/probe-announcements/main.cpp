@@ -3,7 +3,8 @@
 //   probe_announcements [SECONDS]    (default 10)
 //
 // One line per announcement, e.g.
-//   +1234 ms alive node=4a2f... session=4a2f... bpm=120.000 playing=false ttl=5
+//   +1234 ms alive node=4a2f... session=4a2f... bpm=120.000 playing=false ss_time=0 ttl=5
+// (ss_time: the start/stop state's timestamp, session time in us; 0 for Link's default)
 // Run it only inside a private network namespace together with the peers.
 
 #include "discovery/AnnouncementListener.hpp"
@@ -53,7 +54,8 @@ void print(const Announcement& announcement, std::chrono::milliseconds elapsed) 
     std::printf(" bpm=-");
   }
   if (announcement.start_stop) {
-    std::printf(" playing=%s", announcement.start_stop->is_playing ? "true" : "false");
+    std::printf(" playing=%s ss_time=%lld", announcement.start_stop->is_playing ? "true" : "false",
+                static_cast<long long>(announcement.start_stop->timestamp_us));
   } else {
     std::printf(" playing=-");
   }

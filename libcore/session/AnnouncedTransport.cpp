@@ -1,6 +1,7 @@
 #include "session/AnnouncedTransport.hpp"
 
 #include "cli/Errors.hpp"
+#include "cli/Signals.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -52,6 +53,18 @@ std::optional<SessionTransport> AnnouncementBoard::session_transport(const disco
   return out;
 }
 
+bool AnnouncementBoard::merge_settled(const discovery::NodeId& self, std::size_t link_peers) const {
+  std::optional<discovery::NodeId> session;
+  std::size_t others = 0;
+  for (const auto& [node, a] : latest_) {
+    if (node == self) continue;
+    if (!a.session_id || (session && *a.session_id != *session)) return false;
+    session = a.session_id;
+    ++others;
+  }
+  return others > 0 && others == link_peers;
+}
+
 AnnouncedTransport::AnnouncedTransport(const Session& session) : session_(session) {
   // Besides the multicast, Link's own sockets get each peer's unicast answer
   // to our first announcement, long before the peer's next multicast one.
@@ -85,6 +98,22 @@ void AnnouncedTransport::settle() const {
   std::unique_lock lock(mutex_);
   heard_.wait_for(lock, std::chrono::milliseconds(400),
                   [&] { return board_.session_is_playing(session_.node_id()).has_value(); });
+}
+
+bool AnnouncedTransport::wait_merge_settled(std::chrono::milliseconds limit) const {
+  using namespace std::chrono;
+  const auto deadline = steady_clock::now() + limit;
+  for (;;) {
+    // Link's count is read outside our lock: Link's thread takes that lock
+    // to show us a datagram. A new datagram wakes us; Link's count may move
+    // a moment after the datagram that moved it, so we look again every 5 ms.
+    const std::size_t peers = session_.peer_count();
+    std::unique_lock lock(mutex_);
+    if (board_.merge_settled(session_.node_id(), peers)) return true;
+    const auto now = steady_clock::now();
+    if (now >= deadline || stop_requested()) return false;
+    heard_.wait_for(lock, std::min<steady_clock::duration>(milliseconds(5), deadline - now));
+  }
 }
 
 } // namespace linktools

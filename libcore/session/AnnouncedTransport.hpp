@@ -40,6 +40,16 @@ public:
     const auto t = session_transport(self);
     return t ? std::optional<bool>(t->is_playing) : std::nullopt;
   }
+  // Whether no session merge is under way: every node heard besides `self`
+  // announces one and the same session, and Link counts all of them as
+  // peers of ours (`link_peers`, Link's own count for our session), so we
+  // are in that session too. False with no peer heard.
+  //
+  // A peer that joins while another newcomer does can first join the
+  // newcomer's own session and then, a few ms later, the older session both
+  // move into. Link clears the start/stop state of a session it leaves, so a
+  // change committed in between is never heard of in the session it ends in.
+  bool merge_settled(const discovery::NodeId& self, std::size_t link_peers) const;
 
 private:
   std::map<discovery::NodeId, discovery::Announcement> latest_;
@@ -62,6 +72,9 @@ public:
   // 400 ms (peers announce at least every 250 ms; their answer to our
   // arrival usually comes within milliseconds).
   void settle() const;
+  // Waits until AnnouncementBoard::merge_settled holds, at most `limit`.
+  // True when it does.
+  bool wait_merge_settled(std::chrono::milliseconds limit) const;
 
 private:
   const Session& session_;

@@ -266,3 +266,43 @@ TEST_CASE("AnnouncementBoard: a cleared start/stop state is not a shared one") {
   CHECK_FALSE(stopped->is_playing);
   CHECK(stopped->shared);
 }
+
+// The board link-tempo held in a lost start of cli.play_runs (bench/sync-start-runs.sh):
+// link-play alone in its session, a link-status --watch and link-tempo
+// started at once. link-tempo joined the watcher's brand-new session (one
+// peer, so it committed the start there) and 2 ms later both moved into
+// link-play's older session, where Link cleared the start.
+TEST_CASE("AnnouncementBoard: a newcomer still in its own session is a merge under way") {
+  const NodeId newcomers_session = id_of('N');
+  AnnouncementBoard board;
+  board.add(alive(peer, our_session, false, 0));             // link-play
+  board.add(alive(other_peer, newcomers_session, false, 0)); // the watcher, just started
+  board.add(alive(self, their_session, false, 0));           // our own first announcement
+  // Link counts the one peer of the session we joined, the watcher's.
+  CHECK_FALSE(board.merge_settled(self, 1));
+  // The watcher moved into link-play's session, and so did we.
+  board.add(alive(other_peer, our_session, false, 0));
+  CHECK(board.merge_settled(self, 2));
+}
+
+TEST_CASE("AnnouncementBoard: settled only when Link counts every node heard as a peer of ours") {
+  AnnouncementBoard board;
+  CHECK_FALSE(board.merge_settled(self, 0)); // nothing heard
+  board.add(alive(peer, our_session, false, 0));
+  board.add(alive(other_peer, our_session, false, 0));
+  CHECK_FALSE(board.merge_settled(self, 0)); // they agree, but we are not in their session yet
+  CHECK_FALSE(board.merge_settled(self, 1));
+  CHECK(board.merge_settled(self, 2));
+  // Our own announcement may still name the session we left: it does not count.
+  board.add(alive(self, their_session, false, 0));
+  CHECK(board.merge_settled(self, 2));
+}
+
+TEST_CASE("AnnouncementBoard: a node that said bye-bye no longer holds a merge up") {
+  AnnouncementBoard board;
+  board.add(alive(peer, our_session, false, 0));
+  board.add(alive(stranger, their_session, false, 0));
+  CHECK_FALSE(board.merge_settled(self, 1));
+  board.add(bye_bye(stranger));
+  CHECK(board.merge_settled(self, 1));
+}

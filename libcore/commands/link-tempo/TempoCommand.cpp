@@ -45,6 +45,10 @@ void validate(const TempoOptions& options) {
 
 namespace {
 
+// How long a change waits for a session merge to end. Merges took a few ms
+// in bench/sync-start-runs.sh; a peer re-announces within 50 ms of joining.
+constexpr std::chrono::milliseconds kMergeLimit{1000};
+
 // Sleeps until Link's clock reads `when`, waking early only for a stop signal.
 void sleep_until_host_time(const Session& session, HostTime when) {
   using namespace std::chrono;
@@ -96,6 +100,15 @@ ExitCode run_tempo(const TempoOptions& options) {
     print_tempo(session, transport, options);
     return ExitCode::ok;
   }
+
+  // A change committed while our session merges into another is lost (Link
+  // clears the start/stop state of a session it leaves, and takes the other
+  // session's timeline): when another peer joins at the same moment, we may
+  // be in its brand-new session for a few ms. Wait for the peers to agree on
+  // one session that Link counts us in; past the limit, commit all the same
+  // and let the confirmation tell.
+  if (session.peer_count() > 0) transport.wait_merge_settled(kMergeLimit);
+  if (stop_requested()) throw failure("interrupted", "nothing was changed");
 
   auto state = session.capture_app_state();
   // A nudge that leaves the range throws here, before anything is committed.
