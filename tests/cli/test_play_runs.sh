@@ -36,8 +36,11 @@ run() {
     "$BIN/link-status" --watch --timeout 0 >/dev/null 2>&1 &
     joined=$!
   fi
+  # Its exit status is told with a broken run: 1 says the start was never
+  # confirmed, so the fault is the start's, not link-play's.
+  tempo=""
   case " $* " in
-    *" --sync "*) "$BIN/link-tempo" --play --at-next-bar -q "$q" --timeout 3 >/dev/null 2>&1 || true ;;
+    *" --sync "*) tempo=0; "$BIN/link-tempo" --play --at-next-bar -q "$q" --timeout 3 >/dev/null 2>&1 || tempo=$? ;;
   esac
   if [ "$expect" = bar ]; then
     wait_for 10 "link-play's second beat ($name)" grep -q '"event":"beat"' "$out"
@@ -62,6 +65,7 @@ run() {
       echo "ok run $RUNS ($name, $CONDITION): $verdict"
     fi
   else
+    [ -z "$tempo" ] || verdict="$verdict (link-tempo --play exited $tempo)"
     BROKEN=$((BROKEN + 1)); echo "BROKEN run $RUNS ($name, $CONDITION): $verdict"
   fi
   [ -z "${PLAY_RUNS_KEEP:-}" ] || cp "$out" "$err" "$PLAY_RUNS_KEEP/"

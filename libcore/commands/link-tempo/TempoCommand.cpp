@@ -46,7 +46,7 @@ void validate(const TempoOptions& options) {
 namespace {
 
 // How long a change waits for a session merge to end. Merges took a few ms
-// in bench/sync-start-runs.sh; a peer re-announces within 50 ms of joining.
+// in bench/sync-start-runs/run; a peer re-announces within 50 ms of joining.
 constexpr std::chrono::milliseconds kMergeLimit{1000};
 
 // Sleeps until Link's clock reads `when`, waking early only for a stop signal.
@@ -76,6 +76,29 @@ void print_tempo(const Session& session, const AnnouncedTransport& transport,
   } else {
     fmt::print("{:.2f}\n", report.tempo);
   }
+}
+
+// After a commit: waits until the peers announce the change. Throws when
+// none did in time, or a signal came first; says so when only some did.
+void await_confirmation(ChangeConfirmation& confirmation, std::size_t peers, const TempoOptions& options) {
+  if (peers == 0) {
+    fmt::print(stderr, "link-tempo: no peers found within {:g} s; nothing else heard the change\n",
+               options.common.timeout_s);
+    return;
+  }
+  const auto confirmed =
+      confirmation.wait(peers, std::max(options.common.timeout(), std::chrono::milliseconds(1000)));
+  if (confirmed < peers && stop_requested())
+    throw failure("interrupted", fmt::format("the change was committed, but only {} of {} peers had announced it",
+                                             confirmed, peers));
+  if (confirmed == 0)
+    throw failure("change not confirmed", fmt::format("none of {} peers announced it in time", peers));
+  // A peer that took the change passes it on: Link peers adopt a newer
+  // timeline from any peer of their session. In a big session the last
+  // peers can take seconds to announce (bench/RESULTS.md, many hosts).
+  if (confirmed < peers)
+    fmt::print(stderr, "link-tempo: {} of {} peers announced the change in time; they pass it on to the others\n",
+               confirmed, peers);
 }
 
 } // namespace
@@ -137,26 +160,7 @@ ExitCode run_tempo(const TempoOptions& options) {
   session.commit_app_state(state);
 
   const auto peers = session.peer_count();
-  if (peers == 0) {
-    fmt::print(stderr, "link-tempo: no peers found within {:g} s; nothing else heard the change\n",
-               options.common.timeout_s);
-  } else {
-    const auto confirmed = confirmation->wait(peers, std::max(options.common.timeout(),
-                                                              std::chrono::milliseconds(1000)));
-    if (confirmed < peers && stop_requested())
-      throw failure("interrupted",
-                    fmt::format("the change was committed, but only {} of {} peers had announced it",
-                                confirmed, peers));
-    if (confirmed == 0)
-      throw failure("change not confirmed",
-                    fmt::format("none of {} peers announced it in time", peers));
-    // A peer that took the change passes it on: Link peers adopt a newer
-    // timeline from any peer of their session. In a big session the last
-    // peers can take seconds to announce (bench/RESULTS.md, many hosts).
-    if (confirmed < peers)
-      fmt::print(stderr, "link-tempo: {} of {} peers announced the change in time; they pass it on to the others\n",
-                 confirmed, peers);
-  }
+  await_confirmation(*confirmation, peers, options);
   if (options.common.json) print_tempo(session, transport, options, when);
   else if (is_terminal(STDOUT_FILENO)) {
     const auto report = capture_status(session, options.common.quantum, &transport);
