@@ -77,6 +77,9 @@ ClockEstimator::Result ClockEstimator::add(double time_us) {
 // A new window from `times`, taken as ticks that follow each other.
 void ClockEstimator::restart_from(const std::vector<double>& times) {
   ++counts_.restarts;
+  // A few ticks can lie close to a line by chance: until the new window
+  // has a scatter of its own, its error is judged with the old one's.
+  inherited_scatter_ = std::max(inherited_scatter_, scatter_);
   const std::vector<double> fresh = times;
   suspects_.clear();
   irregular_.clear();
@@ -145,7 +148,9 @@ void ClockEstimator::refit() noexcept {
     slope_error_ = std::numeric_limits<double>::infinity();
     return;
   }
-  slope_error_ = std::sqrt(sse / (n - 2.0) / sxx);
+  scatter_ = std::sqrt(sse / (n - 2.0));
+  if (points_.size() >= kOwnScatterTicks) inherited_scatter_ = 0.0;
+  slope_error_ = std::max(scatter_, inherited_scatter_) / std::sqrt(sxx);
   // The jitter from second differences of neighbouring ticks, (t[i+1] -
   // t[i]) - (t[i] - t[i-1]): white jitter of deviation s gives them a
   // deviation of s * sqrt(6), while a tempo that changes (a ramp) hardly

@@ -107,6 +107,9 @@ private:
   double slope_ = 0.0;
   double jitter_ = 0.0;
   double slope_error_ = 0.0;
+  double scatter_ = 0.0;           // the ticks' deviation from the line
+  double inherited_scatter_ = 0.0; // the window's before a restart, until this one has its own
+  static constexpr std::size_t kOwnScatterTicks = 48;
 };
 
 } // namespace linktools::midi

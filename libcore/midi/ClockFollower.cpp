@@ -125,6 +125,11 @@ bool ClockFollower::apply_transport(SessionState& state) {
 
 bool ClockFollower::follow(SessionState& state, HostTime now) {
   if (lost_ || !fit_ready()) return false;
+  // The line's newest point is as uncertain as the jitter over the root of
+  // the ticks: with a jittery clock, wait for a beat of ticks before moving
+  // the grid to it; a clean clock (JACK's frames) is trusted at once.
+  const bool phase_ready = estimator_.ticks_in_fit() >= 24 ||
+                           estimator_.jitter_us() < options_.phase_tolerance_us / 10.0;
   const double estimate = estimator_.bpm();
   if (estimate < timeline::kMinTempo || estimate > timeline::kMaxTempo) {
     ++out_of_range_;
@@ -147,7 +152,7 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
   const double error = estimator_.bpm_error();
   const bool tempo_off = std::abs(estimate - state.tempo()) > std::max(options_.tempo_resolution, 3.0 * error);
   double phase_us = 0.0;
-  if (playing_) {
+  if (playing_ && phase_ready) {
     const double beats = state.beat_at_time(at, options_.quantum) - beat_of(newest);
     phase_us = beats * 60e6 / state.tempo();
   }
@@ -155,7 +160,7 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
   if (!tempo_off && !phase_off) return false;
 
   state.set_tempo(estimate, at);
-  if (playing_) state.force_beat_at_time(beat_of(newest), at, options_.quantum);
+  if (playing_ && phase_ready) state.force_beat_at_time(beat_of(newest), at, options_.quantum);
   ++commits_;
   last_commit_ = now;
   emit(tempo_off ? FollowEvent::Kind::tempo : FollowEvent::Kind::phase, at, state, error, phase_us);

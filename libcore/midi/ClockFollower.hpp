@@ -38,8 +38,9 @@ struct FollowOptions {
   // The device's clock comes this late: every time stamp is taken this much earlier.
   HostTime offset{0};
   double phase_tolerance_us = 500.0;
-  // Ticks on the line before its tempo is used (half a beat).
-  std::size_t min_fit_ticks = 12;
+  // Ticks on the line before its tempo is used; a jittery clock's estimate
+  // waits longer anyway, for its error to fall under the resolution.
+  std::size_t min_fit_ticks = 4;
   // No tick for this long (or six ticks' time, if more) and the clock is lost.
   HostTime lost_after{250'000};
   EstimatorOptions estimator;
