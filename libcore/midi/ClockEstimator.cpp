@@ -138,6 +138,8 @@ void ClockEstimator::refit() noexcept {
   }
   slope_ = sxy / sxx;
   offset_ = mt - slope_ * mk;
+  mean_k_ = mk;
+  sxx_ = sxx;
   double sse = 0.0;
   for (const Point& p : points_) {
     const double r = p.time - time_of(p.index);
@@ -172,6 +174,13 @@ void ClockEstimator::refit() noexcept {
 
 double ClockEstimator::time_of(std::int64_t index) const noexcept {
   return base_time_ + offset_ + slope_ * static_cast<double>(index - base_index_);
+}
+
+double ClockEstimator::time_error_us(std::int64_t index) const noexcept {
+  if (points_.size() < 3 || !(sxx_ > 0.0)) return std::numeric_limits<double>::infinity();
+  const double dk = static_cast<double>(index - base_index_) - mean_k_;
+  const double sigma = std::max(scatter_, inherited_scatter_);
+  return sigma * std::sqrt(1.0 / static_cast<double>(points_.size()) + dk * dk / sxx_);
 }
 
 double ClockEstimator::bpm() const noexcept {

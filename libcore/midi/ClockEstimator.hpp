@@ -74,6 +74,9 @@ public:
   // The standard error of bpm() from the scatter about the line; infinite
   // with fewer than three ticks.
   double bpm_error() const noexcept;
+  // The standard error of time_of(index) for a tick of the window (the
+  // line's own uncertainty there); infinite with fewer than three ticks.
+  double time_error_us(std::int64_t index) const noexcept;
   // The ticks' jitter (standard deviation), from the window's neighbouring ticks.
   double jitter_us() const noexcept { return jitter_; }
   const EstimatorCounts& counts() const noexcept { return counts_; }
@@ -108,6 +111,8 @@ private:
   double jitter_ = 0.0;
   double slope_error_ = 0.0;
   double scatter_ = 0.0;           // the ticks' deviation from the line
+  double mean_k_ = 0.0;            // the window's mean tick number (from base_index_) and
+  double sxx_ = 0.0;               // the sum of squares about it
   double inherited_scatter_ = 0.0; // the window's before a restart, until this one has its own
   static constexpr std::size_t kOwnScatterTicks = 48;
 };

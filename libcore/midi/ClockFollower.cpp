@@ -38,13 +38,20 @@ void ClockFollower::take(const ClockMessage& m) {
   switch (m.kind) {
   case ClockMessage::Kind::tick: {
     have_heard_ = true;
-    last_heard_ = std::max(last_heard_, t);
     if (lost_) {
       lost_ = false;
-      estimator_.restart();
       back_at_ = m.time;
-      realign_ = playing_;
+      // Ticks that only reached us late (a stalled JACK server hands them
+      // over in a burst, each on its frame) follow on from the last one:
+      // the line goes on. After a real silence it starts again and, while
+      // playing, takes the session's nearest tick.
+      const double interval = estimator_.ticks_in_fit() >= 2 ? estimator_.interval_us() : 0.0;
+      if (t - last_heard_ > std::max(ClockEstimator::kMaxIntervalUs, 3.0 * interval)) {
+        estimator_.restart();
+        realign_ = playing_;
+      }
     }
+    last_heard_ = std::max(last_heard_, t);
     const auto result = estimator_.add(t);
     if (result.verdict == ClockEstimator::Verdict::too_fast ||
         result.verdict == ClockEstimator::Verdict::outlier)
@@ -156,7 +163,12 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
     const double beats = state.beat_at_time(at, options_.quantum) - beat_of(newest);
     phase_us = beats * 60e6 / state.tempo();
   }
-  const bool phase_off = std::abs(phase_us) > options_.phase_tolerance_us;
+  // The grid is moved when it is further from the clock's beat than the
+  // line itself is sure of (four standard errors), at least min_phase_us
+  // (a clean clock, such as JACK's frames) and at most the tolerance.
+  const double tolerance = std::clamp(4.0 * estimator_.time_error_us(newest), options_.min_phase_us,
+                                      options_.phase_tolerance_us);
+  const bool phase_off = std::abs(phase_us) > tolerance;
   if (!tempo_off && !phase_off) return false;
 
   state.set_tempo(estimate, at);

@@ -11,9 +11,9 @@
 // Phase: while the clock's transport plays, tick n after Start is beat n/24
 // of the session (Start: the next tick on beat 0, a bar line; Song Position
 // + Continue: the next tick on that sixteenth). When the session's beat at
-// the line's newest tick is further than phase_tolerance_us from the
-// clock's, the commit also moves the beat grid there (forceBeatAtTime: we
-// lead). While the clock's transport is stopped only the tempo follows.
+// the line's newest tick is further from the clock's than the line is sure
+// of (between min_phase_us and phase_tolerance_us), the commit also moves
+// the beat grid there (forceBeatAtTime: we lead). While the clock's transport is stopped only the tempo follows.
 // Transport: Start and Continue make the session play from their first
 // tick; Stop stops it at the Stop's time. These are never held back.
 // A clock that stops ticking is "lost": the session keeps the last tempo,
@@ -37,7 +37,10 @@ struct FollowOptions {
   double max_commits_per_s = 10.0;
   // The device's clock comes this late: every time stamp is taken this much earlier.
   HostTime offset{0};
+  // The beat grid is moved to the clock's beats when it is further from them
+  // than four standard errors of the line's newest point, within these bounds.
   double phase_tolerance_us = 500.0;
+  double min_phase_us = 50.0;
   // Ticks on the line before its tempo is used; a jittery clock's estimate
   // waits longer anyway, for its error to fall under the resolution.
   std::size_t min_fit_ticks = 4;

@@ -452,3 +452,25 @@ TEST_CASE("follower: --offset-ms takes every time earlier") {
   run.tick(t);
   CHECK(run.session.time_for_is_playing().count() == std::llround(t) - 12'000);
 }
+
+TEST_CASE("follower: ticks that only arrive late (a stalled JACK server) continue the line; no realignment") {
+  Run run;
+  const double dt = interval_of(120.0);
+  double t = 1e6;
+  run.bytes({0xFA}, t - dt / 2);
+  for (int i = 0; i < 96; ++i, t += dt) run.tick(t);
+  // 400 ms pass with nothing handed over, then the ticks of that time come at
+  // once, each with its own stamp.
+  run.update(t + 400e3);
+  CHECK(run.follower.lost());
+  for (int i = 0; i < 20; ++i, t += dt) {
+    run.follower.receive(kTick, HostTime(std::llround(t)));
+  }
+  run.update(t);
+  CHECK(!run.follower.lost());
+  CHECK(run.count(midi::FollowEvent::Kind::back) == 1);
+  CHECK(run.follower.counts().ticks.restarts == 0);
+  for (int i = 0; i < 48; ++i, t += dt) run.tick(t);
+  // Tick 164 after Start is beat 164 / 24: the count went on through the stall.
+  CHECK(std::abs(run.session.beat_at_time(HostTime(std::llround(t)), 4.0) - (96 + 20 + 48) / 24.0) < 0.001);
+}
