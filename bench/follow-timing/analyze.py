@@ -41,17 +41,17 @@ def true_bpm(t):
 # Where JACK's own timing was disturbed: a stalled machine (an xrun of the
 # dummy driver) leaves JACK's frame-to-time filter off for seconds, and the
 # ticks, written on frames, really come at another tempo meanwhile. An ideal
-# interval more than 0.2 % from the scheduled one marks it; from 0.5 s
+# interval more than 1 % from its neighbours' median marks it; from 0.5 s
 # before to 3 s after such a tick, nothing is judged (the share is reported).
 disturbed = []
 for a, b in zip(ticks, ticks[1:]):
     if b[0] == a[0] + 1:
         disturbed.append((b[1], b[1] - a[1]))
-nominal = {}
+DISTURBED = 0.01  # an xrun moved intervals by up to 11 %; 0.2 % marked two thirds of a 1024-frame run with one xrun
 def is_off(k):
     lo, hi = max(0, k - 24), min(len(disturbed), k + 24)
     ref = sorted(d for _, d in disturbed[lo:hi])[(hi - lo) // 2]
-    return abs(disturbed[k][1] - ref) > 0.002 * ref
+    return abs(disturbed[k][1] - ref) > DISTURBED * ref
 bad_times = [disturbed[k][0] for k in range(len(disturbed)) if is_off(k)]
 def near_disturbance(t):
     k = bisect.bisect_left(bad_times, t - 3e6)

@@ -26,7 +26,7 @@ ClockEstimator::Result ClockEstimator::add(double time_us) {
   const double gap = time_us - last_seen_;
   have_seen_ = true;
   last_seen_ = time_us;
-  recent_.push_back(time_us);
+  recent_.push_back({time_us, false});
   if (recent_.size() > options_.confirm_ticks) recent_.pop_front();
 
   if (first || restart_next_ || points_.empty()) {
@@ -51,7 +51,15 @@ ClockEstimator::Result ClockEstimator::add(double time_us) {
   const bool off_line = index <= last_index_ || std::abs(residual) > outlier_limit();
   const int missing = off_line ? 0 : static_cast<int>(index - last_index_ - 1);
   if (mostly_irregular(off_line || missing > 0)) {
-    restart_from(std::vector<double>(recent_.begin(), recent_.end()));
+    // The recent ticks that the old line numbered keep the first one's
+    // number; the rest follow it one by one.
+    std::vector<double> times;
+    std::int64_t numbered = 0;
+    for (const auto& r : recent_) {
+      times.push_back(r.time);
+      numbered += r.taken ? 1 : 0;
+    }
+    restart_from(times, last_index_ + 1 - numbered);
     result.verdict = Verdict::restarted;
     return result;
   }
@@ -69,13 +77,13 @@ ClockEstimator::Result ClockEstimator::add(double time_us) {
     return result;
   }
   // The clock changed: a new window from the ticks that left the line.
-  restart_from(suspects_);
+  restart_from(suspects_, last_index_ + 1);
   result.verdict = Verdict::restarted;
   return result;
 }
 
 // A new window from `times`, taken as ticks that follow each other.
-void ClockEstimator::restart_from(const std::vector<double>& times) {
+void ClockEstimator::restart_from(const std::vector<double>& times, std::int64_t first_index) {
   ++counts_.restarts;
   // A few ticks can lie close to a line by chance: until the new window
   // has a scatter of its own, its error is judged with the old one's.
@@ -84,7 +92,7 @@ void ClockEstimator::restart_from(const std::vector<double>& times) {
   suspects_.clear();
   irregular_.clear();
   points_.clear();
-  std::int64_t next = last_index_ + 1;
+  std::int64_t next = first_index;
   for (const double t : fresh) push(next++, t);
 }
 
@@ -105,6 +113,8 @@ void ClockEstimator::begin_run(double time_us) {
 }
 
 void ClockEstimator::push(std::int64_t index, double time_us) {
+  for (auto& r : recent_)
+    if (r.time == time_us) r.taken = true;
   points_.push_back({index, time_us});
   while (points_.size() > options_.window_ticks) points_.pop_front();
   last_index_ = index;

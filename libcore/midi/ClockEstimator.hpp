@@ -87,7 +87,7 @@ private:
     double time;
   };
   void begin_run(double time_us);
-  void restart_from(const std::vector<double>& times);
+  void restart_from(const std::vector<double>& times, std::int64_t first_index);
   bool mostly_irregular(bool irregular);
   void push(std::int64_t index, double time_us);
   void refit() noexcept;
@@ -97,7 +97,11 @@ private:
   EstimatorCounts counts_;
   std::deque<Point> points_;
   std::vector<double> suspects_;  // ticks off the line, in a row, not yet judged
-  std::deque<double> recent_;     // the last ticks that came (not too fast), newest last
+  struct Recent {
+    double time;
+    bool taken; // numbered on the line
+  };
+  std::deque<Recent> recent_;     // the last ticks that came (not too fast), newest last
   std::deque<bool> irregular_;    // for the last eight: off the line, or after missing ones
   bool have_seen_ = false;
   double last_seen_ = 0.0;        // the newest tick, whatever became of it
