@@ -37,6 +37,15 @@ expect_exit 0 "$BIN/link-follow" --backend jsonl --timeout 0 <"$WORK/two.jsonl"
 grep -q "^2 ticks, 0 commits" "$WORK/stdout" || fail "end of input: $(cat "$WORK/stdout")"
 pass "the end of standard input ends the run with a summary"
 
+# --- the live line: on a terminal only ----------------------------------------
+# script(1) gives link-follow a terminal for standard error; standard input
+# is a pipe that stays open a moment and sends nothing.
+script -qec "sh -c 'sleep 1.5 | \"$BIN/link-follow\" --backend jsonl --timeout 0'" /dev/null >"$WORK/tty.txt"
+grep -q "BPM.*waiting for clock" "$WORK/tty.txt" || fail "no live line on a terminal: $(cat "$WORK/tty.txt")"
+script -qec "sh -c 'sleep 1.5 | \"$BIN/link-follow\" --backend jsonl --timeout 0 --quiet'" /dev/null >"$WORK/tty.txt"
+if grep -q "waiting for clock" "$WORK/tty.txt"; then fail "--quiet drew a live line"; fi
+pass "a live line on a terminal, none with --quiet"
+
 start_watchers
 
 # --- jsonl: tempo, Start, Stop, bad input, SIGINT ----------------------------
