@@ -17,6 +17,8 @@ bool built() { return false; }
 bool server_running() { return false; }
 std::vector<PortInfo> list_ports(const OutputOptions&) { throw not_built(); }
 std::unique_ptr<MidiOutput> open(const OutputOptions&) { throw not_built(); }
+std::vector<PortInfo> list_sources(const InputOptions&) { throw not_built(); }
+std::unique_ptr<MidiInput> open_input(const InputOptions&) { throw not_built(); }
 } // namespace linktools::midi::jack
 
 namespace linktools::audio {

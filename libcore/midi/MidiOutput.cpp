@@ -23,8 +23,6 @@ std::string_view backend_name(Backend backend) noexcept {
   return "auto";
 }
 
-namespace {
-
 Backend resolve(Backend backend) {
   if (backend != Backend::automatic) return backend;
   if (jack::built() && jack::server_running()) return Backend::jack;
@@ -34,8 +32,6 @@ Backend resolve(Backend backend) {
                 "start JACK (e.g. jackd -d dummy), load the snd-seq kernel module, "
                 "or write JSON Lines with --backend jsonl");
 }
-
-} // namespace
 
 std::unique_ptr<MidiOutput> open_output(const OutputOptions& options) {
   switch (resolve(options.backend)) {

@@ -6,6 +6,7 @@
 #include "midi/alsa/SeqEvent.hpp"
 
 #include <cstring>
+#include <vector>
 
 using namespace linktools::midi;
 using linktools::ExitCode;
@@ -185,4 +186,67 @@ TEST_CASE("alsa::open rejects a malformed --connect before it opens the sequence
   REQUIRE(error);
   CHECK(error->code() == ExitCode::bad_input);
   CHECK(std::string(error->what()).starts_with("--connect 12:x: "));
+}
+
+// --- events received (link-follow's ALSA input) -------------------------------
+
+namespace {
+using linktools::midi::alsa::from_seq_event;
+using linktools::midi::alsa::queue_time_us;
+
+snd_seq_event_t received(snd_seq_event_type_t type) {
+  snd_seq_event_t e;
+  std::memset(&e, 0, sizeof e);
+  e.type = type;
+  return e;
+}
+
+std::vector<int> bytes_of(const snd_seq_event_t& e) {
+  const auto m = from_seq_event(e);
+  REQUIRE(m);
+  return {m->bytes.begin(), m->bytes.begin() + m->size};
+}
+} // namespace
+
+TEST_CASE("alsa input: clock, transport and song position become their MIDI bytes") {
+  CHECK(bytes_of(received(SND_SEQ_EVENT_CLOCK)) == std::vector<int>{0xF8});
+  CHECK(bytes_of(received(SND_SEQ_EVENT_START)) == std::vector<int>{0xFA});
+  CHECK(bytes_of(received(SND_SEQ_EVENT_CONTINUE)) == std::vector<int>{0xFB});
+  CHECK(bytes_of(received(SND_SEQ_EVENT_STOP)) == std::vector<int>{0xFC});
+  auto spp = received(SND_SEQ_EVENT_SONGPOS);
+  spp.data.control.value = 300; // 0x12C: 0x2C, 0x02
+  CHECK(bytes_of(spp) == std::vector<int>{0xF2, 0x2C, 0x02});
+}
+
+TEST_CASE("alsa input: other MIDI events keep their bytes, so the follower can count them") {
+  auto on = received(SND_SEQ_EVENT_NOTEON);
+  on.data.note.channel = 9;
+  on.data.note.note = 36;
+  on.data.note.velocity = 100;
+  CHECK(bytes_of(on) == std::vector<int>{0x99, 36, 100});
+  auto cc = received(SND_SEQ_EVENT_CONTROLLER);
+  cc.data.control.channel = 0;
+  cc.data.control.param = 7;
+  cc.data.control.value = 90;
+  CHECK(bytes_of(cc) == std::vector<int>{0xB0, 7, 90});
+  auto bend = received(SND_SEQ_EVENT_PITCHBEND);
+  bend.data.control.channel = 1;
+  bend.data.control.value = -8192;
+  CHECK(bytes_of(bend) == std::vector<int>{0xE1, 0, 0});
+  CHECK(bytes_of(received(SND_SEQ_EVENT_SYSEX)) == std::vector<int>{0xF0, 0xF7});
+  CHECK(bytes_of(received(SND_SEQ_EVENT_SENSING)) == std::vector<int>{0xFE});
+  // Announcements are not MIDI.
+  CHECK(!from_seq_event(received(SND_SEQ_EVENT_PORT_SUBSCRIBED)));
+  CHECK(!from_seq_event(received(SND_SEQ_EVENT_CLIENT_START)));
+}
+
+TEST_CASE("alsa input: the queue's real-time stamp in microseconds, only when there is one") {
+  auto e = received(SND_SEQ_EVENT_CLOCK);
+  e.flags = SND_SEQ_TIME_STAMP_REAL;
+  e.time.time.tv_sec = 12;
+  e.time.time.tv_nsec = 345'678'901;
+  REQUIRE(queue_time_us(e));
+  CHECK(*queue_time_us(e) == 12'345'678);
+  e.flags = SND_SEQ_TIME_STAMP_TICK;
+  CHECK(!queue_time_us(e));
 }

@@ -7,133 +7,20 @@
 #include "midi/Backends.hpp"
 #include "midi/DeadlineThread.hpp"
 #include "midi/alsa/SeqEvent.hpp"
+#include "midi/alsa/Sequencer.hpp"
 
 #include <fmt/core.h>
 
 #include <cerrno>
 #include <mutex>
-#include <new>
 
 namespace linktools::midi::alsa {
 
 namespace {
 
-void quiet(const char*, int, const char*, int, const char*, ...) {}
-
-// alsa-lib prints its own errors to stderr ("ALSA lib seq_hw.c:...: open
-// /dev/snd/seq failed"); ours say what to do instead.
-void silence_alsa() {
-  static const bool once = [] {
-    snd_lib_error_set_handler(quiet);
-    return true;
-  }();
-  (void)once;
-}
-
-struct SeqCloser {
-  void operator()(snd_seq_t* seq) const { snd_seq_close(seq); }
-};
-using SeqPtr = std::unique_ptr<snd_seq_t, SeqCloser>;
-
-struct ClientInfoFree {
-  void operator()(snd_seq_client_info_t* info) const { snd_seq_client_info_free(info); }
-};
-struct PortInfoFree {
-  void operator()(snd_seq_port_info_t* info) const { snd_seq_port_info_free(info); }
-};
-using ClientInfoPtr = std::unique_ptr<snd_seq_client_info_t, ClientInfoFree>;
-using PortInfoPtr = std::unique_ptr<snd_seq_port_info_t, PortInfoFree>;
-
-ClientInfoPtr new_client_info() {
-  snd_seq_client_info_t* info = nullptr;
-  if (snd_seq_client_info_malloc(&info) < 0) throw std::bad_alloc();
-  return ClientInfoPtr(info);
-}
-
-PortInfoPtr new_port_info() {
-  snd_seq_port_info_t* info = nullptr;
-  if (snd_seq_port_info_malloc(&info) < 0) throw std::bad_alloc();
-  return PortInfoPtr(info);
-}
-
-// Output only: we never read events, so the kernel keeps no input pool for us.
-int open_raw(snd_seq_t** seq) {
-  silence_alsa();
-  return snd_seq_open(seq, "default", SND_SEQ_OPEN_OUTPUT, 0);
-}
-
-SeqPtr open_sequencer(const std::string& client_name) {
-  snd_seq_t* seq = nullptr;
-  if (const int rc = open_raw(&seq); rc < 0)
-    throw linktools::failure(
-        "ALSA sequencer",
-        fmt::format("cannot open the ALSA sequencer ({}): is the snd-seq kernel module loaded? "
-                    "Or use --backend jack or --backend jsonl",
-                    snd_strerror(rc)));
-  SeqPtr owned(seq);
-  if (const int rc = snd_seq_set_client_name(seq, client_name.c_str()); rc < 0)
-    throw linktools::failure("ALSA sequencer",
-                             fmt::format("cannot name the client {} ({})", client_name, snd_strerror(rc)));
-  return owned;
-}
-
-// Something we may subscribe to and write MIDI events into.
-bool accepts_midi(const snd_seq_port_info_t* port) {
-  constexpr unsigned int needed = SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE;
-  return (snd_seq_port_info_get_capability(port) & needed) == needed;
-}
-
-std::string port_label(snd_seq_client_info_t* client, const snd_seq_port_info_t* port) {
-  return fmt::format("{}: {}", snd_seq_client_info_get_name(client), snd_seq_port_info_get_name(port));
-}
-
-template <typename Visit>
-void for_each_client(snd_seq_t* seq, Visit&& visit) {
-  const auto client = new_client_info();
-  snd_seq_client_info_set_client(client.get(), -1);
-  while (snd_seq_query_next_client(seq, client.get()) >= 0) visit(client.get());
-}
-
-// The client a name stands for. An exact name wins; otherwise, as
-// snd_seq_parse_address (and so aconnect) has it, the first client whose name
-// begins with the text.
-std::optional<int> find_client(snd_seq_t* seq, const std::string& name) {
-  std::optional<int> exact;
-  std::optional<int> prefix;
-  for_each_client(seq, [&](snd_seq_client_info_t* client) {
-    const std::string_view candidate = snd_seq_client_info_get_name(client);
-    const int id = snd_seq_client_info_get_client(client);
-    if (!exact && candidate == name) exact = id;
-    if (!prefix && candidate.starts_with(name)) prefix = id;
-  });
-  return exact ? exact : prefix;
-}
-
-struct Destination {
-  snd_seq_addr_t address{};
-  std::string label; // "14:0 (Midi Through: Midi Through Port-0)"
-};
-
-// nullopt when no such port exists or it does not take subscriptions for
-// input; never touches the port.
-std::optional<Destination> find_destination(snd_seq_t* seq, const PortSpec& spec) {
-  const auto client_id = spec.client ? spec.client : find_client(seq, spec.client_name);
-  if (!client_id || *client_id == snd_seq_client_id(seq)) return std::nullopt;
-  const auto client = new_client_info();
-  const auto port = new_port_info();
-  if (snd_seq_get_any_client_info(seq, *client_id, client.get()) < 0) return std::nullopt;
-  if (snd_seq_get_any_port_info(seq, *client_id, spec.port, port.get()) < 0) return std::nullopt;
-  if (!accepts_midi(port.get())) return std::nullopt;
-  Destination d;
-  d.address.client = static_cast<unsigned char>(*client_id);
-  d.address.port = static_cast<unsigned char>(spec.port);
-  d.label = fmt::format("{}:{} ({})", *client_id, spec.port, port_label(client.get(), port.get()));
-  return d;
-}
-
 class AlsaOutput final : public MidiOutput {
 public:
-  AlsaOutput(SeqPtr seq, const OutputOptions& options, const std::optional<Destination>& destination)
+  AlsaOutput(SeqPtr seq, const OutputOptions& options, const std::optional<Address>& destination)
       : seq_(std::move(seq)),
         thread_([this](const Event& e, HostTime) { return write(e); }) {
     constexpr unsigned int caps = SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ;
@@ -199,26 +86,17 @@ bool built() { return true; }
 
 bool sequencer_present() {
   snd_seq_t* seq = nullptr;
-  if (open_raw(&seq) < 0) return false;
+  if (open_raw(&seq, SND_SEQ_OPEN_OUTPUT) < 0) return false;
   snd_seq_close(seq);
   return true;
 }
 
 std::vector<PortInfo> list_ports(const OutputOptions& options) {
-  const SeqPtr seq = open_sequencer(options.client_name + "-list");
-  const int self = snd_seq_client_id(seq.get());
+  const SeqPtr seq = open_sequencer(options.client_name + "-list", SND_SEQ_OPEN_OUTPUT);
   std::vector<PortInfo> out;
-  const auto port = new_port_info();
-  for_each_client(seq.get(), [&](snd_seq_client_info_t* client) {
-    const int id = snd_seq_client_info_get_client(client);
-    if (id == self) return;
-    snd_seq_port_info_set_client(port.get(), id);
-    snd_seq_port_info_set_port(port.get(), -1);
-    while (snd_seq_query_next_port(seq.get(), port.get()) >= 0) {
-      if (!accepts_midi(port.get())) continue;
-      out.push_back({fmt::format("{}:{}", id, snd_seq_port_info_get_port(port.get())),
-                     port_label(client, port.get())});
-    }
+  for_each_port(seq.get(), accepts_midi, [&](snd_seq_client_info_t* client, const snd_seq_port_info_t* port) {
+    out.push_back({fmt::format("{}:{}", snd_seq_client_info_get_client(client), snd_seq_port_info_get_port(port)),
+                   port_label(client, port)});
   });
   return out;
 }
@@ -234,10 +112,11 @@ std::unique_ptr<MidiOutput> open(const OutputOptions& options) {
                       "not an ALSA sequencer port: give client:port, a client name, or "
                       "name:port (see --list)");
   }
-  SeqPtr seq = open_sequencer(options.client_name);
-  std::optional<Destination> destination;
+  // Output only: we never read events, so the kernel keeps no input pool for us.
+  SeqPtr seq = open_sequencer(options.client_name, SND_SEQ_OPEN_OUTPUT);
+  std::optional<Address> destination;
   if (spec) {
-    destination = find_destination(seq.get(), *spec);
+    destination = find_port(seq.get(), *spec, accepts_midi);
     if (!destination)
       throw bad_input("--connect " + *options.connect, "no such ALSA sequencer port (see --list)");
   }

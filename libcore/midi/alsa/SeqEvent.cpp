@@ -84,6 +84,56 @@ bool to_seq_event(const Message& message, snd_seq_event_t& event) noexcept {
   return false;
 }
 
+namespace {
+
+Message bytes(std::initializer_list<int> values) noexcept {
+  Message m;
+  for (const int v : values) m.bytes[m.size++] = static_cast<std::uint8_t>(v);
+  return m;
+}
+
+int data(int value) noexcept { return value & 0x7F; }
+
+} // namespace
+
+std::optional<Message> from_seq_event(const snd_seq_event_t& e) noexcept {
+  switch (e.type) {
+  case SND_SEQ_EVENT_CLOCK: return bytes({kClock});
+  case SND_SEQ_EVENT_START: return bytes({kStart});
+  case SND_SEQ_EVENT_CONTINUE: return bytes({kContinue});
+  case SND_SEQ_EVENT_STOP: return bytes({kStop});
+  case SND_SEQ_EVENT_SENSING: return bytes({0xFE});
+  case SND_SEQ_EVENT_RESET: return bytes({0xFF});
+  case SND_SEQ_EVENT_TUNE_REQUEST: return bytes({0xF6});
+  case SND_SEQ_EVENT_SONGPOS:
+    return bytes({kSongPosition, data(e.data.control.value), data(e.data.control.value >> 7)});
+  case SND_SEQ_EVENT_SONGSEL: return bytes({0xF3, data(e.data.control.value)});
+  case SND_SEQ_EVENT_QFRAME: return bytes({0xF1, data(e.data.control.value)});
+  case SND_SEQ_EVENT_SYSEX: return bytes({0xF0, 0xF7});
+  case SND_SEQ_EVENT_NOTEON:
+    return bytes({0x90 | (e.data.note.channel & 0x0F), data(e.data.note.note), data(e.data.note.velocity)});
+  case SND_SEQ_EVENT_NOTEOFF:
+    return bytes({0x80 | (e.data.note.channel & 0x0F), data(e.data.note.note), data(e.data.note.velocity)});
+  case SND_SEQ_EVENT_KEYPRESS:
+    return bytes({0xA0 | (e.data.note.channel & 0x0F), data(e.data.note.note), data(e.data.note.velocity)});
+  case SND_SEQ_EVENT_CONTROLLER:
+    return bytes({0xB0 | (e.data.control.channel & 0x0F), data(static_cast<int>(e.data.control.param)),
+                  data(e.data.control.value)});
+  case SND_SEQ_EVENT_PGMCHANGE: return bytes({0xC0 | (e.data.control.channel & 0x0F), data(e.data.control.value)});
+  case SND_SEQ_EVENT_CHANPRESS: return bytes({0xD0 | (e.data.control.channel & 0x0F), data(e.data.control.value)});
+  case SND_SEQ_EVENT_PITCHBEND: {
+    const int v = e.data.control.value + 8192;
+    return bytes({0xE0 | (e.data.control.channel & 0x0F), data(v), data(v >> 7)});
+  }
+  default: return std::nullopt;
+  }
+}
+
+std::optional<std::int64_t> queue_time_us(const snd_seq_event_t& e) noexcept {
+  if ((e.flags & SND_SEQ_TIME_STAMP_MASK) != SND_SEQ_TIME_STAMP_REAL) return std::nullopt;
+  return static_cast<std::int64_t>(e.time.time.tv_sec) * 1'000'000 + e.time.time.tv_nsec / 1000;
+}
+
 std::optional<PortSpec> parse_port_spec(std::string_view text) {
   PortSpec spec;
   std::string_view client = text;

@@ -7,6 +7,7 @@
 
 #include <alsa/asoundlib.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,18 @@ namespace linktools::midi::alsa {
 // malformed bytes). A note-on with velocity 0 becomes a note-off, which is
 // what it means. Realtime-safe.
 bool to_seq_event(const Message& message, snd_seq_event_t& event) noexcept;
+
+// The MIDI bytes a received sequencer event stands for, for a reader that
+// counts what it skips: a SysEx of any length comes as an empty one (F0 F7),
+// note-ons, controllers and the rest as their channel messages. nullopt for
+// an event that is no MIDI message (port and client announcements, queue
+// control, our own echoes). Realtime-safe.
+std::optional<Message> from_seq_event(const snd_seq_event_t& event) noexcept;
+
+// The time the sequencer stamped on a received event, in microseconds of
+// its queue's real-time clock; nullopt when it carries no real-time stamp
+// (the port was not set to stamp events).
+std::optional<std::int64_t> queue_time_us(const snd_seq_event_t& event) noexcept;
 
 // A sequencer port as a user names it: by client number or by client name,
 // and a port number (0 when left out).
