@@ -57,7 +57,7 @@ std::optional<std::string> ShutdownWatch::failure() const {
   return text;
 }
 
-ClientPtr try_open_client(const std::string& name) {
+ClientPtr try_open_client(const std::string& name, jack_status_t* status_out) {
   // JACK prints its own errors to stderr; ours say what to do instead.
   static const bool silenced = [] {
     jack_set_error_function(keep_message);
@@ -66,16 +66,30 @@ ClientPtr try_open_client(const std::string& name) {
   }();
   (void)silenced;
   jack_status_t status{};
-  return ClientPtr(jack_client_open(name.c_str(), JackNoStartServer, &status));
+  ClientPtr client(jack_client_open(name.c_str(), JackNoStartServer, &status));
+  if (status_out) *status_out = status;
+  return client;
 }
 
 ClientPtr open_client(const std::string& name, std::string_view otherwise) {
-  ClientPtr client = try_open_client(name);
-  if (!client)
+  // A server that runs but is held up (a stalled machine stops it for tens
+  // of ms) can turn a client away for a moment: JACK 2 logs "Cannot create
+  // new client", and the client gets no answer. Seen in about 1 run in 100
+  // of cli.play_runs, whose server is stopped at random. Two more tries,
+  // 200 ms apart, before giving up.
+  jack_status_t status{};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (ClientPtr client = try_open_client(name, &status)) return client;
+  }
+  if (status & JackServerFailed)
     throw failure("JACK", fmt::format("no JACK server is running (start one, e.g. jackd -d dummy "
                                       "-r 48000, {})",
                                       otherwise));
-  return client;
+  const std::string said = last_jack_message();
+  throw failure("JACK", fmt::format("the JACK server runs but turned the client away three times (JACK status "
+                                    "{:#x}{})",
+                                    static_cast<unsigned>(status), said.empty() ? "" : ": " + said));
 }
 
 std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra_flags) {

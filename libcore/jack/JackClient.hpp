@@ -28,10 +28,12 @@ struct ClientCloser {
 };
 using ClientPtr = std::unique_ptr<jack_client_t, ClientCloser>;
 
-// nullptr when no server runs.
-ClientPtr try_open_client(const std::string& name);
-// Throws ToolError(failure) when no server runs; the message ends with
-// `otherwise`, what the user can do instead ("or use --backend jsonl").
+// nullptr when no server runs (or it refused the client); JACK's status in
+// `status` when given.
+ClientPtr try_open_client(const std::string& name, jack_status_t* status = nullptr);
+// Throws ToolError(failure) when no server runs, or it refused the client
+// three times over 400 ms; the message ends with `otherwise`, what the user
+// can do instead ("or use --backend jsonl").
 ClientPtr open_client(const std::string& name, std::string_view otherwise);
 
 // The audio input ports of the server (`extra_flags`: JackPortIsPhysical
