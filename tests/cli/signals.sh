@@ -1,5 +1,5 @@
 # Signals at random moments: sh tests/cli/signals.sh TOOL (status, tempo,
-# midiclock, seq, play, carabiner, jack-transport), registered in ctest as
+# midiclock, seq, play, carabiner, jack-transport, follow), registered in ctest as
 # cli.signals.TOOL.
 #
 # Runs TOOL $SIGNAL_RUNS times (100) and stops each run, at a random moment
@@ -98,6 +98,14 @@ case $TOOL in
     # Nothing they write goes on and on: no pipe to close under them.
     moments "INT TERM HUP" >"$WORK/moments"
     ;;
+  follow)
+    # It writes nothing without --json; the clock it follows: x42's
+    # jack_midi_clock at 120 BPM, rolling with JACK's transport.
+    moments "INT TERM HUP" >"$WORK/moments"
+    background jack_midi_clock -b 120 -B
+    wait_for 5 "jack_midi_clock's port" jack_port_exists jack_midi_clock:mclk_out
+    echo play | jack_transport >/dev/null 2>&1
+    ;;
   *) echo "signals.sh: unknown tool $TOOL" >&2; exit 2 ;;
 esac
 
@@ -192,6 +200,10 @@ while read -r sig delay; do
       # Each run takes the timebase conditionally: one that kept it would
       # make the next exit 1.
       interrupt "$sig" "$delay" "$BIN/link-jack-transport" --json --quiet --timeout 0
+      expect_clean "$n" "$sig" "$delay" 0
+      ;;
+    follow)
+      interrupt "$sig" "$delay" "$BIN/link-follow" --backend jack --connect jack_midi_clock:mclk_out --quiet --timeout 0
       expect_clean "$n" "$sig" "$delay" 0
       ;;
   esac
