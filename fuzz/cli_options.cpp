@@ -1,7 +1,8 @@
 // libFuzzer target: each tool's command line, parsed and checked exactly as
 // the tool does before it does anything. The input's first byte picks the
-// tool (its value modulo 6: '0' link-status, '1' link-tempo, '2'
-// link-midiclock, '3' link-seq, '4' link-play, '5' link-carabiner); the rest
+// tool (its value modulo 8: '0' link-status, '1' link-tempo, '2'
+// link-midiclock, '3' link-seq, '4' link-play, '5' link-carabiner, '6'
+// link-jack-transport, '7' link-follow); the rest
 // are the arguments, separated by newlines or NUL bytes (an empty first one
 // is dropped, so a seed reads "3\n--check\nsong.json").
 //
@@ -14,6 +15,8 @@
 // escaping, a validation that fails with another code than bad_input, or a
 // sanitizer report, is a finding.
 #include "commands/link-carabiner/CarabinerCommand.hpp"
+#include "commands/link-follow/FollowCommand.hpp"
+#include "commands/link-jack-transport/JackTransportCommand.hpp"
 #include "commands/link-midiclock/MidiClockCommand.hpp"
 #include "commands/link-play/PlayCommand.hpp"
 #include "commands/link-seq/SeqCommand.hpp"
@@ -183,18 +186,51 @@ void link_carabiner(const std::vector<std::string>& words) {
   });
 }
 
+void link_jack_transport(const std::vector<std::string>& words) {
+  JackTransportCommandOptions options;
+  auto app = make_jack_transport_app(options);
+  if (!parse(*app, "link-jack-transport", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+    check(timeline::is_valid_quantum(options.common.quantum));
+    check(std::isfinite(options.ticks_per_beat) && options.ticks_per_beat >= 1.0);
+    check(!options.name.empty());
+    check(!(options.force && options.jack_leads));
+  });
+}
+
+void link_follow(const std::vector<std::string>& words) {
+  FollowCommandOptions options;
+  auto app = make_follow_app(options);
+  if (!parse(*app, "link-follow", words)) return;
+  validated([&] {
+    validate(options);
+    check(options.common.timeout().count() >= 0);
+    const auto input = input_options(options);
+    check(!input.client_name.empty() && !input.port_name.empty());
+    const auto follow = follow_options(options);
+    check(timeline::is_valid_quantum(follow.quantum));
+    check(std::isfinite(follow.tempo_resolution) && follow.tempo_resolution > 0.0);
+    check(std::isfinite(follow.max_commits_per_s) && follow.max_commits_per_s > 0.0);
+    check(std::chrono::abs(follow.offset) <= std::chrono::seconds(1));
+  });
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const auto words = split_words(data + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 8) {
   case 0: link_status(words); break;
   case 1: link_tempo(words); break;
   case 2: link_midiclock(words); break;
   case 3: link_seq(words); break;
   case 4: link_play(words); break;
-  default: link_carabiner(words); break;
+  case 5: link_carabiner(words); break;
+  case 6: link_jack_transport(words); break;
+  default: link_follow(words); break;
   }
   return 0;
 }
