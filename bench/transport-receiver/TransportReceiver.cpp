@@ -88,6 +88,7 @@ nlohmann::json to_json(const Report& r) {
   for (const TransportStart& st : s.starts)
     starts.push_back({{"session_start_us", st.session_start_us}, {"late_us", tidy(st.late_us)},
                       {"late_cycles", tidy(st.late_cycles)}, {"frame", st.frame},
+                      {"heard_after_us", tidy(st.heard_us - st.session_start_us)},
                       {"frame_error", tidy(st.frame_error)}});
   j["starts"] = starts;
   return j;
@@ -124,8 +125,8 @@ std::string to_text(const Report& r) {
                        b.since_change_us / 1000.0);
   for (const TransportStart& st : s.starts)
     out += fmt::format("start: first rolling cycle {:.1f} us ({:.2f} cycles) after the session's start time; "
-                       "frame {} ({:+.1f} frames from the frame rule)\n",
-                       st.late_us, st.late_cycles, st.frame, st.frame_error);
+                       "frame {} ({:+.1f} frames from the frame rule); this receiver heard of the start {:.1f} us after its time\n",
+                       st.late_us, st.late_cycles, st.frame, st.frame_error, st.heard_us - st.session_start_us);
   return out;
 }
 

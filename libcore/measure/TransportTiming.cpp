@@ -39,18 +39,21 @@ void judge_starts(std::span<const CycleSample> samples, const CycleJudging& j, T
   const double period_us = j.period_frames * 1e6 / j.sample_rate;
   bool pending = false;
   double start_us = 0.0;
+  double heard_us = 0.0;
   double last_start_us = std::numeric_limits<double>::quiet_NaN();
   bool was_rolling = true; // rolling before we looked is no start we saw
   for (const CycleSample& s : samples) {
     if (s.session_playing && s.session_start_us != last_start_us) {
       last_start_us = s.session_start_us;
       start_us = s.session_start_us;
+      heard_us = s.time_us;
       pending = true;
     }
     if (s.rolling && !was_rolling && pending) {
       TransportStart st;
       st.session_start_us = start_us;
       st.first_rolling_us = s.time_us;
+      st.heard_us = heard_us;
       st.late_us = s.time_us - start_us;
       st.late_cycles = st.late_us / period_us;
       st.frame = s.frame;

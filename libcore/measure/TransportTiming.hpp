@@ -71,6 +71,9 @@ struct StepBack {
 struct TransportStart {
   double session_start_us = 0.0;
   double first_rolling_us = 0.0;
+  // The first cycle in which the receiver's session was playing from that
+  // start: how long the start took to reach a peer, for comparison.
+  double heard_us = 0.0;
   double late_us = 0.0;       // first_rolling_us - session_start_us
   double late_cycles = 0.0;   // late_us in cycles
   std::uint32_t frame = 0;
