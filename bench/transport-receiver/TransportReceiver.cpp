@@ -137,10 +137,11 @@ void write_log(const std::string& path, const std::vector<CycleSample>& samples)
     fmt::print(f,
                "{{\"cycle\":{},\"time_us\":{:.1f},\"rolling\":{},\"bbt\":{},\"bar\":{},\"beat\":{},\"tick\":{:.3f},"
                "\"bpm\":{:.4f},\"frame\":{},\"grid_beat\":{:.6f},\"count\":{:.6f},\"tempo\":{:.4f},"
-               "\"tempo_since_us\":{}}}\n",
+               "\"tempo_since_us\":{},\"session_playing\":{},\"session_start_us\":{:.0f}}}\n",
                s.cycle, s.time_us, s.rolling, s.has_bbt, s.bar, s.beat, s.tick, s.jack_bpm, s.frame, s.grid_beat,
                bbt_beats(s), s.tempo,
-               std::isfinite(s.tempo_since_us) ? fmt::format("{:.1f}", s.tempo_since_us) : std::string("null"));
+               std::isfinite(s.tempo_since_us) ? fmt::format("{:.1f}", s.tempo_since_us) : std::string("null"),
+               s.session_playing, s.session_start_us);
   const bool ok = std::ferror(f) == 0;
   if (std::fclose(f) != 0 || !ok) throw failure("--log " + path, "cannot write the file");
 }
