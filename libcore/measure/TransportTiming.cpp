@@ -7,13 +7,6 @@ namespace linktools::bench {
 
 namespace {
 
-bool judged(const CycleSample& s) noexcept { return s.rolling && s.has_bbt; }
-
-// Whether `b` follows `a` without a cycle between them, both judged.
-bool consecutive(const CycleSample& a, const CycleSample& b) noexcept {
-  return judged(a) && judged(b) && b.cycle == a.cycle + 1;
-}
-
 double in_bar(const CycleSample& s) noexcept {
   return (s.beat - 1) + s.tick / s.ticks_per_beat;
 }
@@ -95,20 +88,31 @@ TransportSummary summarize_cycles(std::span<const CycleSample> samples, std::spa
   std::vector<double> all, outside, away;
   double offset_beats = 0.0;
   double last_since = std::numeric_limits<double>::quiet_NaN();
+  // The last judged cycle of the run of rolling cycles under way (none
+  // before its first); a rolling cycle without BBT does not end a run, so a
+  // master that renumbers bars across such a cycle still shows as a jump.
   const CycleSample* previous = nullptr;
+  std::uint64_t last_rolling_cycle = 0;
+  bool in_run = false;
   for (const CycleSample& s : samples) {
     if (s.time_us < j.measure_from_us) continue;
-    if (s.rolling && !s.has_bbt) ++out.without_bbt;
     if (std::isfinite(s.tempo_since_us) && s.tempo_since_us != last_since) {
       ++out.tempo_changes;
       last_since = s.tempo_since_us;
     }
-    if (!judged(s)) {
+    if (!s.rolling || (in_run && s.cycle != last_rolling_cycle + 1)) {
+      in_run = false;
       previous = nullptr;
+    }
+    if (!s.rolling) continue;
+    in_run = true;
+    last_rolling_cycle = s.cycle;
+    if (!s.has_bbt) {
+      ++out.without_bbt;
       continue;
     }
     const double count = bbt_beats(s);
-    if (!previous || !consecutive(*previous, s)) {
+    if (!previous) {
       // A new run: its bar 1 may be a new one (each start latches its own).
       ++out.runs;
       offset_beats = std::round((s.grid_beat - count) / s.beats_per_bar) * s.beats_per_bar;

@@ -140,3 +140,16 @@ TEST_CASE("a transport already rolling when the receiver begins is no start") {
   const auto s = summarize_cycles(run(10), {}, judging());
   CHECK(s.starts.empty());
 }
+
+TEST_CASE("a renumbering across a cycle without BBT is still a bar jump, judged on the first offset") {
+  auto samples = run(20);
+  samples[10].has_bbt = false; // a takeover: one cycle without a position
+  for (int i = 11; i < 20; ++i) // the new master numbers bars 3 bars lower
+    samples[static_cast<std::size_t>(i)] = cycle_at(static_cast<std::uint64_t>(i),
+        samples[static_cast<std::size_t>(i)].grid_beat - 12.0, 8.0, samples[static_cast<std::size_t>(i)].grid_beat);
+  const auto s = summarize_cycles(samples, {}, judging());
+  CHECK(s.runs == 1);
+  CHECK(s.without_bbt == 1);
+  CHECK(s.bar_jumps == 1);
+  CHECK(s.all.max_us == doctest::Approx(12.0 * 500'000.0));
+}
