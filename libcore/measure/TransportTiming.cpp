@@ -28,33 +28,43 @@ void keep(std::vector<T>& list, const T& item) {
   if (list.size() < TransportSummary::kMaxListed) list.push_back(item);
 }
 
+// JACK's transport rolling from a stop, and a session start the receiver
+// heard of, are paired when the start was heard within this of the edge,
+// before or after it: a peer hears of a start tens of milliseconds after
+// its time, and the receiver may hear of it after link-jack-transport did.
+constexpr double kPairStartUs = 2e6;
+
 void judge_starts(std::span<const CycleSample> samples, const CycleJudging& j, TransportSummary& out) {
-  const double period_us = j.period_frames * 1e6 / j.sample_rate;
-  bool pending = false;
-  double start_us = 0.0;
-  double heard_us = 0.0;
+  struct Heard {
+    double start_us, heard_us;
+  };
+  std::vector<Heard> heard;
+  std::vector<const CycleSample*> edges;
   double last_start_us = std::numeric_limits<double>::quiet_NaN();
   bool was_rolling = true; // rolling before we looked is no start we saw
   for (const CycleSample& s : samples) {
     if (s.session_playing && s.session_start_us != last_start_us) {
       last_start_us = s.session_start_us;
-      start_us = s.session_start_us;
-      heard_us = s.time_us;
-      pending = true;
+      heard.push_back({s.session_start_us, s.time_us});
     }
-    if (s.rolling && !was_rolling && pending) {
-      TransportStart st;
-      st.session_start_us = start_us;
-      st.first_rolling_us = s.time_us;
-      st.heard_us = heard_us;
-      st.late_us = s.time_us - start_us;
-      st.late_cycles = st.late_us / period_us;
-      st.frame = s.frame;
-      st.frame_error = s.frame - st.late_us * j.sample_rate / 1e6;
-      out.starts.push_back(st);
-      pending = false;
-    }
+    if (s.rolling && !was_rolling) edges.push_back(&s);
     was_rolling = s.rolling;
+  }
+  const double period_us = j.period_frames * 1e6 / j.sample_rate;
+  std::size_t next = 0; // each heard start pairs with one edge at most
+  for (const CycleSample* e : edges) {
+    while (next < heard.size() && heard[next].heard_us < e->time_us - kPairStartUs) ++next;
+    if (next == heard.size() || heard[next].heard_us > e->time_us + kPairStartUs) continue;
+    const Heard& h = heard[next++];
+    TransportStart st;
+    st.session_start_us = h.start_us;
+    st.first_rolling_us = e->time_us;
+    st.heard_us = h.heard_us;
+    st.late_us = e->time_us - h.start_us;
+    st.late_cycles = st.late_us / period_us;
+    st.frame = e->frame;
+    st.frame_error = e->frame - st.late_us * j.sample_rate / 1e6;
+    out.starts.push_back(st);
   }
 }
 

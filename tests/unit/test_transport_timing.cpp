@@ -153,3 +153,22 @@ TEST_CASE("a renumbering across a cycle without BBT is still a bar jump, judged 
   CHECK(s.bar_jumps == 1);
   CHECK(s.all.max_us == doctest::Approx(12.0 * 500'000.0));
 }
+
+TEST_CASE("a start the receiver hears of after JACK already rolls still counts") {
+  auto samples = run(30);
+  for (auto& c : samples) {
+    c.session_playing = false;
+    c.session_start_us = 0.0;
+  }
+  for (int i = 0; i < 3; ++i) samples[static_cast<std::size_t>(i)].rolling = false;
+  const double start = samples[3].time_us - 0.5 * kPeriodUs;
+  for (std::size_t i = 10; i < samples.size(); ++i) { // heard seven cycles after JACK rolled
+    samples[i].session_playing = true;
+    samples[i].session_start_us = start;
+  }
+  samples[3].frame = 128;
+  const auto s = summarize_cycles(samples, {}, judging());
+  REQUIRE(s.starts.size() == 1);
+  CHECK(s.starts[0].late_cycles == doctest::Approx(0.5));
+  CHECK(s.starts[0].heard_us == doctest::Approx(samples[10].time_us));
+}
