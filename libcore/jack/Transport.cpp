@@ -254,10 +254,13 @@ struct TransportSync::Impl {
     published_origin = origin_beat;
     have_published = true;
     const timeline::BbtPosition p = timeline::bbt_at_beat(beat, grid);
-    pos->valid = JackPositionBBT;
+    // The whole tick is up to a tick behind (260 us at 120 BPM with 1920
+    // ticks a beat); the double tick carries the rest for clients that read it.
+    pos->valid = static_cast<jack_position_bits_t>(JackPositionBBT | JackTickDouble);
     pos->bar = p.bar;
     pos->beat = p.beat;
     pos->tick = p.tick;
+    pos->tick_double = p.tick_double;
     pos->bar_start_tick = p.bar_start_tick;
     pos->beats_per_bar = static_cast<float>(options.quantum);
     pos->beat_type = static_cast<float>(options.beat_type);

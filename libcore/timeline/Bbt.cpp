@@ -18,11 +18,15 @@ BbtPosition bbt_at_beat(double beat, const BbtGrid& grid) noexcept {
   const double phase = std::clamp(from_origin - bar_index * grid.quantum, 0.0,
                                   std::nextafter(grid.quantum, 0.0));
   const double beat_index = std::floor(phase);
-  const double tick = std::floor((phase - beat_index) * grid.ticks_per_beat);
+  const double exact_tick = (phase - beat_index) * grid.ticks_per_beat;
+  const double tick = std::floor(exact_tick);
   BbtPosition p;
   p.bar = static_cast<std::int32_t>(bar_index) + 1;
   p.beat = static_cast<std::int32_t>(beat_index) + 1;
   p.tick = static_cast<std::int32_t>(std::clamp(tick, 0.0, grid.ticks_per_beat - 1.0));
+  // Kept in the whole tick's span, so the two never disagree.
+  p.tick_double = std::clamp(exact_tick, static_cast<double>(p.tick),
+                             std::nextafter(static_cast<double>(p.tick) + 1.0, 0.0));
   p.bar_start_tick = bar_index * grid.quantum * grid.ticks_per_beat;
   return p;
 }

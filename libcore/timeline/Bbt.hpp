@@ -21,6 +21,7 @@ struct BbtPosition {
   std::int32_t bar = 1;          // 1 at origin_beat; 0, -1, ... before it
   std::int32_t beat = 1;         // 1 .. ceil(quantum)
   std::int32_t tick = 0;         // 0 .. ticks_per_beat - 1
+  double tick_double = 0.0;      // the tick with its fraction (JACK's tick_double)
   double bar_start_tick = 0.0;   // ticks from origin_beat to the bar's first beat
 };
 

@@ -124,3 +124,17 @@ TEST_CASE("bbt: counting from the start bar of a session that started mid-bar") 
   check_position(bbt_at_beat(8.0, g), 2, 1, 0);
   CHECK(bbt_at_beat(8.0, g).bar_start_tick == 4 * 1920.0);
 }
+
+// JACK's integer tick is the floor of the position: up to a tick (260 us at
+// 120 BPM, 520 us at 60, with 1920 ticks a beat) behind the grid. The double
+// tick (JackTickDouble) carries the rest, so a client can place the beat to
+// well under a frame (bench/RESULTS.md, issue 19).
+TEST_CASE("bbt: the double tick holds the fraction the whole tick drops") {
+  const BbtPosition p = bbt_at_beat(2.5 + 0.3 / 1920.0, grid(4));
+  check_position(p, 1, 3, 960);
+  CHECK(p.tick_double == doctest::Approx(960.3).epsilon(1e-9));
+  const BbtPosition q = bbt_at_beat(7.0 - 1e-7, grid(4));
+  CHECK(q.tick == 1919);
+  CHECK(q.tick_double >= 1919.0);
+  CHECK(q.tick_double < 1920.0);
+}
