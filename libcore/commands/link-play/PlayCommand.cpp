@@ -380,7 +380,10 @@ ExitCode run_play(const PlayCommandOptions& options) {
   playback.common = options.common;
   playback.start_stop_sync = options.sync;
   playback.live = !options.quiet && !options.common.json && is_terminal(STDERR_FILENO);
-  playback.look_every = std::chrono::milliseconds(20);
+  // The JSON Lines progress and the live line want a look every 20 ms (a
+  // beat line within 20 ms of the beat); without them the loop's default
+  // 100 ms does: looking costs (bench/RESULTS.md, CPU against JACK's clients).
+  if (options.common.json || playback.live) playback.look_every = std::chrono::milliseconds(20);
   PlayHooks hooks(options, player, clips);
   play_in_session(*output, player, playback, hooks.hooks());
   return ExitCode::ok;
