@@ -2,12 +2,14 @@
 
 #include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
+#include "commands/link-seq/FileWatcher.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/MidiOutput.hpp"
 #include "playback/Playback.hpp"
 #include "sequence/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
 #include "sequence/Load.hpp"
+#include "sequence/SequenceVersions.hpp"
 #include "session/Join.hpp"
 
 #include <fmt/core.h>
@@ -42,6 +44,15 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
   app->add_flag("--check", options.check, "Only check the file, then exit");
   app->add_flag("--to-json", options.to_json, "Print the sequence as a link-seq/1 document, then exit");
   app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
+  app->add_flag("--reload", options.reload,
+                "Watch the file while playing: each saved version that passes the check takes "
+                "over at the next boundary (--swap-at); one that fails is reported and the "
+                "version before plays on");
+  app->add_option("--swap-at", options.swap_at,
+                  "With --reload, where a new version takes over: bar, loop or beat (default: the "
+                  "loop's end for a file with loop_beats, else the next bar)");
+  app->add_flag("--cut", options.cut,
+                "With --reload, notes sounding at a swap end there (default: at their own end)");
   return app;
 }
 
@@ -55,6 +66,15 @@ void validate(const SeqCommandOptions& options) {
           static_cast<int>(options.dry_run) > 1)
     throw bad_input("--check, --to-json, --dry-run", "expected at most one of them");
   validate(options.length);
+  if (options.reload && (options.check || options.to_json || options.dry_run))
+    throw bad_input("--reload", "expected without --check, --to-json and --dry-run: it plays");
+  if (options.reload && options.file == "-")
+    throw bad_input("--reload", "expected a file to watch, got standard input");
+  if (!options.reload && (!options.swap_at.empty() || options.cut))
+    throw bad_input(options.cut ? "--cut" : "--swap-at", "expected only with --reload");
+  if (!options.swap_at.empty() && options.swap_at != "bar" && options.swap_at != "loop" &&
+      options.swap_at != "beat")
+    throw bad_input("--swap-at", fmt::format("expected bar, loop or beat, got \"{}\"", options.swap_at));
 }
 
 namespace {
@@ -96,6 +116,29 @@ ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayer
   return ExitCode::ok;
 }
 
+SequencePlayerOptions::SwapAt swap_at(const std::string& name) {
+  using SwapAt = SequencePlayerOptions::SwapAt;
+  if (name == "bar") return SwapAt::bar;
+  if (name == "loop") return SwapAt::loop;
+  if (name == "beat") return SwapAt::beat;
+  return SwapAt::automatic;
+}
+
+// Reads the file again after it changed and offers the new version to the
+// player; a version that fails the check is reported as --check reports it
+// (each problem with its file and JSON pointer, then the summary) and the
+// version before plays on. Runs on the main thread, never the player's.
+void reload(const std::string& file, sequence::SequenceVersions& versions) {
+  try {
+    versions.offer(sequence::load_sequence(file));
+  } catch (const ToolError& e) {
+    for (const auto& line : e.details()) fmt::print(stderr, "{}\n", line);
+    fmt::print(stderr, "link-seq: error: {}\n", e.what());
+    warn("link-seq", fmt::format("{}: not reloaded; the version before plays on", file));
+  }
+  std::fflush(stderr);
+}
+
 // Where playing is and what was sent, after link-status's live line.
 std::string live_suffix(const SequencePlayer& player) {
   const double pass = player.pass_length();
@@ -106,7 +149,46 @@ std::string live_suffix(const SequencePlayer& player) {
                 ? fmt::format("beat {:.1f} of {:g}", std::fmod(position, pass), pass)
                 : fmt::format("beat {:.1f}", position);
   }
-  return fmt::format(" | {} | {} sent", where, player.events_sent());
+  std::string version;
+  if (player.playing_generation() > 1 || player.pending_generation() > 0)
+    version = fmt::format(" | version {}", player.playing_generation());
+  if (player.pending_generation() > 0 && std::isfinite(player.pending_position()))
+    version += fmt::format(", {} at beat {:g}", player.pending_generation(), player.pending_position());
+  return fmt::format(" | {} | {} sent{}", where, player.events_sent(), version);
+}
+
+// Plays `seq` until a stop signal or its end; with a watcher, each new
+// version of the file takes over on its boundary.
+ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
+              const SequencePlayerOptions& play, std::unique_ptr<FileWatcher> watcher) {
+  // The output before the session: a port that does not exist ends the run
+  // before we join or send anything.
+  auto output = midi::open_output(midi::output_options(options.output));
+  for (const auto& line : output->warnings()) warn("link-seq", line);
+  sequence::SequenceVersions versions(std::move(seq));
+  SequencePlayer player(versions, play);
+
+  PlaybackOptions playback;
+  playback.common = options.common;
+  playback.common.quantum = play.quantum;
+  playback.start_stop_sync = options.sync;
+  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
+  // Often enough that an edit is heard on the next bar even at fast tempos.
+  if (watcher) playback.look_every = std::chrono::milliseconds(20);
+  PlaybackHooks hooks;
+  hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
+  hooks.finished = [&]() -> std::optional<HostTime> {
+    if (!player.done()) return std::nullopt;
+    return player.last_time();
+  };
+  hooks.live_suffix = [&] { return live_suffix(player); };
+  hooks.look = [&](PlayingSession&) {
+    if (!watcher) return;
+    if (watcher->changed(FileWatcher::Clock::now())) reload(options.file, versions);
+    versions.collect(); // versions the player let go of are freed here, never on its thread
+  };
+  play_in_session(*output, player, playback, hooks);
+  return ExitCode::ok;
 }
 
 } // namespace
@@ -118,8 +200,11 @@ ExitCode run_seq(const SeqCommandOptions& options) {
     return ExitCode::ok;
   }
 
+  // Watching begins before the first read, so no save in between is missed.
+  std::unique_ptr<FileWatcher> watcher;
+  if (options.reload) watcher = std::make_unique<FileWatcher>(options.file);
   // The whole file is read and checked before any port opens.
-  const sequence::Sequence seq = sequence::load_sequence(options.file);
+  sequence::Sequence seq = sequence::load_sequence(options.file);
   if (options.check) {
     std::size_t notes = 0;
     for (const auto& e : seq.events) notes += e.kind == sequence::EventKind::note;
@@ -143,6 +228,8 @@ ExitCode run_seq(const SeqCommandOptions& options) {
 
   const double quantum = options.quantum_given ? options.common.quantum : seq.quantum;
   SequencePlayerOptions play;
+  play.swap_at = swap_at(options.swap_at);
+  play.cut_at_swap = options.cut;
   play.quantum = quantum;
   play.loop = options.loop;
   play.length = options.length.in_beats(quantum);
@@ -156,26 +243,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
     return dry_run(session, seq, play);
   }
 
-  // The output before the session: a port that does not exist ends the run
-  // before we join or send anything.
-  auto output = midi::open_output(midi::output_options(options.output));
-  for (const auto& line : output->warnings()) warn("link-seq", line);
-  SequencePlayer player(seq, play);
-
-  PlaybackOptions playback;
-  playback.common = options.common;
-  playback.common.quantum = quantum;
-  playback.start_stop_sync = options.sync;
-  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
-  PlaybackHooks hooks;
-  hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
-  hooks.finished = [&]() -> std::optional<HostTime> {
-    if (!player.done()) return std::nullopt;
-    return player.last_time();
-  };
-  hooks.live_suffix = [&] { return live_suffix(player); };
-  play_in_session(*output, player, playback, hooks);
-  return ExitCode::ok;
+  return play_sequence(options, std::move(seq), play, std::move(watcher));
 }
 
 } // namespace linktools

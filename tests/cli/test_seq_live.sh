@@ -1,0 +1,127 @@
+# link-seq --reload end to end, on the jsonl backend: a file rewritten while
+# playing takes over on the loop's end and not before, a broken edit is
+# reported as --check reports it while the version before plays on, an
+# editor's save (a temporary file renamed over the old one) counts, many
+# random edits leave no note hanging or doubled, and SIGINT with a swap
+# pending still ends every note. Each version marks its notes with its own
+# velocity (tests/cli/check_seq_live.py reads them back).
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
+require_built link-seq
+CHECK="python3 $repo/tests/cli/check_seq_live.py"
+
+# version FILE VELOCITY [EXTRA_EVENTS]: a loop of 2 beats (a bar of 2):
+# C2 on the loop's first beat, E4, G4 and C5 after it, all at VELOCITY (C5
+# late in the pass: a swap before the loop's end would play it early).
+version() {
+  cat >"$1" <<EOF2
+{"format": "link-seq/1", "quantum": 2, "loop_beats": 2,
+ "tracks": [{"channel": 1, "events": [
+   {"beat": 0, "note": 36, "velocity": $2, "duration": 0.25},
+   {"beat": 0.5, "note": 64, "velocity": $2, "duration": 0.25},
+   {"beat": 1, "note": 67, "velocity": $2, "duration": 0.4},
+   {"beat": 1.5, "note": 72, "velocity": $2, "duration": 0.25}${3:-}
+ ]}]}
+EOF2
+}
+
+# has_velocity OUT V: a note-on of velocity V has been played.
+has_velocity() { $CHECK "$1" first "$2" >/dev/null; }
+# mid_loop OUT: the last line is in the first half of a pass (beat 0.25..0.75
+# of 2); its beat is left in $beat.
+mid_loop() {
+  beat=$($CHECK "$1" last_beat) || return 1
+  awk -v b="$beat" 'BEGIN { p = b - 2 * int(b / 2); exit !(p >= 0.25 && p <= 0.75) }'
+}
+
+# --- an edit takes over on the loop's end, not before ------------------------
+FILE="$WORK/live.json"
+version "$FILE" 1
+background "$BIN/link-seq" --backend jsonl --reload --quiet --timeout 0 "$FILE" >"$WORK/out.jsonl" 2>"$WORK/err"
+SEQ=$LAST_PID
+wait_for 10 "the first version to play" has_velocity "$WORK/out.jsonl" 1
+wait_for 5 "the middle of a pass" mid_loop "$WORK/out.jsonl"
+version "$FILE" 2
+written_at=$beat
+wait_for 5 "the second version" has_velocity "$WORK/out.jsonl" 2
+first=$($CHECK "$WORK/out.jsonl" first 2)
+expected=$(awk -v b="$written_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+awk -v f="$first" -v e="$expected" 'BEGIN { exit !(f == e) }' \
+  || fail "written at beat $written_at: version 2 began on beat $first, expected the loop's end $expected"
+$CHECK "$WORK/out.jsonl" seams 2 >/dev/null || fail "versions mixed within a pass"
+pass "a rewritten file took over on the loop's end (written on beat $written_at, first new note on beat $first)"
+
+# --- a broken edit: reported as --check reports it, the old version plays on -
+cp "$FILE" "$WORK/good.json"
+version "$WORK/broken.json" 300
+set +e; "$BIN/link-seq" --check "$WORK/broken.json" 2>"$WORK/check_err" >/dev/null; set -e
+sed "s|$WORK/broken.json|$FILE|" "$WORK/check_err" >"$WORK/check_expected"
+lines_before=$(wc -l <"$WORK/out.jsonl")
+cp "$WORK/broken.json" "$FILE"
+wait_for 5 "the problem on stderr" grep -q "not reloaded" "$WORK/err"
+grep -q "^$FILE: /tracks/0/events/0/velocity: expected a velocity 1..127, got 300$" "$WORK/err" \
+  || fail "the broken edit's pointer: $(cat "$WORK/err")"
+grep -vF "link-seq: warning:" "$WORK/err" | diff "$WORK/check_expected" - >"$WORK/diff" \
+  || fail "not reported as --check reports it: $(cat "$WORK/diff")"
+pause 2.2 # a pass and more
+kill -0 "$SEQ" || fail "link-seq ended after a broken edit"
+tail -n +"$((lines_before + 1))" "$WORK/out.jsonl" >"$WORK/after_broken.jsonl"
+[ "$(jq -c 'select(.message == "note_on") | .bytes[2]' "$WORK/after_broken.jsonl" | sort -u)" = 2 ] \
+  || fail "after the broken edit, not version 2 alone: $(jq -c 'select(.message == "note_on") | .bytes' "$WORK/after_broken.jsonl" | sort -u | tr '\n' ' ')"
+pass "a broken edit is reported with its pointer exactly as --check does, and version 2 plays on"
+
+# --- an editor's save: a temporary file renamed over the old one -------------
+version "$WORK/.live.json.swp" 3
+mv "$WORK/.live.json.swp" "$FILE"
+wait_for 5 "version 3, saved by rename" has_velocity "$WORK/out.jsonl" 3
+first=$($CHECK "$WORK/out.jsonl" first 3)
+awk -v f="$first" 'BEGIN { exit !(f == 2 * int(f / 2)) }' || fail "version 3 began on beat $first, not a loop's end"
+pass "a save by rename is picked up (version 3 from beat $first)"
+
+# --- many random edits: nothing hanging, nothing doubled, swaps on the seam --
+# Versions 4..53: each a random mix of the notes above and notes that ring
+# across the seam, written in place or by rename, a few of them broken,
+# 50-400 ms apart (some taking over, some replaced before their boundary).
+n=4
+broken=0
+while [ "$n" -le 53 ]; do
+  r=$(shuf -i 0-99 -n 1)
+  long=$(shuf -i 40-80 -n 1)
+  extra=", {\"beat\": 1.75, \"note\": $long, \"velocity\": $n, \"duration\": $(shuf -i 1-5 -n 1).$(shuf -i 0-9 -n 1)}"
+  [ $((r % 3)) -ne 0 ] || extra="$extra, {\"beat\": 0, \"note\": 64, \"velocity\": $n, \"duration\": 0.1}"
+  [ $((r % 4)) -ne 0 ] || extra="$extra, {\"beat\": 1.9, \"cc\": 64, \"value\": 127}, {\"beat\": 0.1, \"cc\": 64, \"value\": 0}"
+  if [ "$r" -lt 8 ]; then
+    printf '{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": -%s}]}]}' "$n" >"$WORK/next.json"
+    broken=$((broken + 1))
+  else
+    version "$WORK/next.json" "$n" "$extra"
+  fi
+  if [ $((r % 2)) -eq 0 ]; then mv "$WORK/next.json" "$FILE"; else cat "$WORK/next.json" >"$FILE"; fi
+  sleep "0.$(shuf -i 05-40 -n 1)"
+  n=$((n + 1))
+done
+pause 2.5 # the last version takes over
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "link-seq exited $code after the edits, expected 0"
+$CHECK "$WORK/out.jsonl" balanced >"$WORK/balance" 2>&1 || fail "after 50 edits: $(cat "$WORK/balance")"
+swaps=$($CHECK "$WORK/out.jsonl" seams 2 2>"$WORK/seams") || fail "after 50 edits: $(cat "$WORK/seams")"
+pass "50 random edits ($broken broken, $swaps swaps heard): $(cat "$WORK/balance"), every pass of one version"
+
+# --- SIGINT with a swap pending: every note still ends ----------------------
+version "$FILE" 1 ', {"beat": 0.1, "note": 50, "velocity": 1, "duration": 1.8}, {"beat": 0.1, "cc": 64, "value": 127}'
+background "$BIN/link-seq" --backend jsonl --reload --quiet --timeout 0 "$FILE" >"$WORK/int.jsonl" 2>"$WORK/err"
+SEQ=$LAST_PID
+wait_for 10 "the first version to play" has_velocity "$WORK/int.jsonl" 1
+wait_for 5 "the middle of a pass" mid_loop "$WORK/int.jsonl"
+version "$FILE" 2
+sleep 0.3 # seen (20 ms looks, 50 ms quiet), not yet due (the loop's end is 1-1.5 s away)
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "link-seq exited $code on SIGINT with a swap pending"
+[ ! -s "$WORK/err" ] || fail "stderr: $(cat "$WORK/err")"
+! has_velocity "$WORK/int.jsonl" 2 || fail "the pending version played before its boundary"
+$CHECK "$WORK/int.jsonl" balanced >"$WORK/balance" 2>&1 || fail "SIGINT with a swap pending: $(cat "$WORK/balance")"
+jq -c 'select(.message == "control_change") | .bytes' "$WORK/int.jsonl" | tail -n 1 | grep -qx '\[176,64,0\]' \
+  || fail "SIGINT with a swap pending: the sustain pedal was left down"
+pass "SIGINT with a swap pending: exit 0, $(cat "$WORK/balance"), the pedal released, the new version never heard"
