@@ -28,7 +28,7 @@ double boundary_at_or_after(double beat, double quantum) noexcept {
 SequencePlayer::SequencePlayer(const sequence::Sequence& sequence,
                                const SequencePlayerOptions& options)
     : sequence_(&sequence), options_(options), loop_asked_(options.loop) {
-  configure();
+  configure(sequence::natural_end(sequence));
 }
 
 SequencePlayer::SequencePlayer(sequence::SequenceVersions& versions,
@@ -38,10 +38,10 @@ SequencePlayer::SequencePlayer(sequence::SequenceVersions& versions,
   taken_gen_ = versions.latest()->generation;
   playing_gen_.store(taken_gen_, std::memory_order_relaxed);
   versions.let_go_before(taken_gen_);
-  configure();
+  configure(versions.latest()->natural_end);
 }
 
-void SequencePlayer::configure() noexcept {
+void SequencePlayer::configure(double natural_end) noexcept {
   const auto& sequence = *sequence_;
   options_.loop = loop_asked_ || sequence.loop_beats.has_value();
   end_is_limit_ = false;
@@ -49,7 +49,7 @@ void SequencePlayer::configure() noexcept {
     pass_ = sequence::loop_length(sequence, options_.quantum);
     end_ = kForever;
   } else {
-    pass_ = sequence::natural_end(sequence);
+    pass_ = natural_end;
     end_ = pass_;
   }
   if (options_.length && *options_.length < end_) {
@@ -82,15 +82,8 @@ void SequencePlayer::take_offer(double b0) noexcept {
   if (!waiting_) return;
   if (!playing_ || b0 < origin_ - kBeatSlack) {
     // Nothing sounds from the sequence yet (or any more): no seam to keep.
-    sequence_ = &waiting_->sequence;
-    playing_gen_.store(waiting_->generation, std::memory_order_relaxed);
-    versions_->let_go_before(waiting_->generation);
-    waiting_ = nullptr;
-    swap_position_.reset();
-    configure();
+    take_over();
     if (playing_) seek(0.0);
-    pending_gen_.store(0, std::memory_order_relaxed);
-    swaps_.fetch_add(1, std::memory_order_relaxed);
   } else if (!swap_position_) {
     swap_position_ = next_swap_position(b0 - origin_);
   }
@@ -106,14 +99,18 @@ void SequencePlayer::swap(HostTime at, double beat, midi::EventSink& sink) noexc
         });
   }
   const double position = *swap_position_;
+  take_over();
+  seek(position); // the new version's events on the boundary play
+}
+
+void SequencePlayer::take_over() noexcept {
   sequence_ = &waiting_->sequence;
   playing_gen_.store(waiting_->generation, std::memory_order_relaxed);
+  configure(waiting_->natural_end);
   // The old version is no longer read from here on: its memory may go.
   versions_->let_go_before(waiting_->generation);
   waiting_ = nullptr;
   swap_position_.reset();
-  configure();
-  seek(position); // the new version's events on the boundary play
   pending_gen_.store(0, std::memory_order_relaxed);
   pending_at_.store(std::nan(""), std::memory_order_relaxed);
   swaps_.fetch_add(1, std::memory_order_relaxed);

@@ -92,14 +92,17 @@ public:
   std::uint64_t swaps() const noexcept { return swaps_.load(std::memory_order_relaxed); }
 
 private:
-  // pass_, end_ and end_is_limit_ for the sequence now playing.
-  void configure() noexcept;
+  // pass_, end_ and end_is_limit_ for the sequence now playing, whose
+  // natural end is given (worked out off the realtime thread).
+  void configure(double natural_end) noexcept;
   // Takes a newer version offered, if any, and decides when it plays.
   void take_offer(double b0) noexcept;
   // The next swap boundary strictly after `position`.
   double next_swap_position(double position) const noexcept;
   // The waiting version becomes the one playing, at session beat `beat`.
   void swap(HostTime at, double beat, midi::EventSink& sink) noexcept;
+  // The waiting version becomes the one playing (the cursor is the caller's).
+  void take_over() noexcept;
   void publish(double b1) noexcept;
   void begin(const SessionState& state, double b0, bool link_rules) noexcept;
   // Emits everything due before `until` (host time) in [from, until).

@@ -5,13 +5,15 @@
 namespace linktools::sequence {
 
 SequenceVersions::SequenceVersions(Sequence first) {
-  owned_.push_back(std::make_unique<SequenceVersion>(SequenceVersion{std::move(first), 1}));
+  const double end = natural_end(first);
+  owned_.push_back(std::make_unique<SequenceVersion>(SequenceVersion{std::move(first), 1, end}));
   latest_.store(owned_.back().get(), std::memory_order_release);
 }
 
 std::uint64_t SequenceVersions::offer(Sequence next) {
   const std::uint64_t generation = owned_.back()->generation + 1;
-  owned_.push_back(std::make_unique<SequenceVersion>(SequenceVersion{std::move(next), generation}));
+  const double end = natural_end(next);
+  owned_.push_back(std::make_unique<SequenceVersion>(SequenceVersion{std::move(next), generation, end}));
   // Release: the player that sees the pointer sees the whole version.
   latest_.store(owned_.back().get(), std::memory_order_release);
   collect();

@@ -29,6 +29,9 @@ namespace linktools::sequence {
 struct SequenceVersion {
   Sequence sequence;
   std::uint64_t generation = 0; // 1 for the first version, then one more for each
+  // sequence::natural_end, worked out on the control thread: it reads every
+  // event, which the realtime thread must not do at a swap.
+  double natural_end = 0.0;
 };
 
 class SequenceVersions {
