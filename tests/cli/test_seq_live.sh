@@ -34,6 +34,14 @@ mid_loop() {
   awk -v b="$beat" 'BEGIN { p = b - 2 * int(b / 2); exit !(p >= 0.25 && p <= 0.75) }'
 }
 
+# --- bad usage: exit 2, before anything is opened ---------------------------
+for args in "--reload -" "--cut $WORK/x.json" "--reload --swap-at bars $WORK/x.json" \
+            "--reload --dry-run $WORK/x.json" "--reload $WORK/no/such.json"; do
+  # shellcheck disable=SC2086 # one list of arguments
+  expect_exit 2 "$BIN/link-seq" $args
+done
+pass "--reload with standard input, --cut alone, a bad --swap-at, --dry-run, a missing folder: exit 2"
+
 # --- an edit takes over on the loop's end, not before ------------------------
 FILE="$WORK/live.json"
 version "$FILE" 1

@@ -24,7 +24,11 @@ FileWatcher::FileWatcher(const std::string& path) {
   if (::inotify_add_watch(fd_, directory.c_str(), kEvents) < 0) {
     const int error = errno;
     ::close(fd_);
-    throw failure(directory, fmt::format("cannot watch it for changes: {}", std::strerror(error)));
+    // No such folder is bad input, as a file that cannot be opened is; out
+    // of inotify watches is the system's failure.
+    const std::string why = fmt::format("cannot watch it for changes: {}", std::strerror(error));
+    if (error == ENOENT || error == ENOTDIR || error == EACCES) throw bad_input(path, why);
+    throw failure(directory, why);
   }
 }
 

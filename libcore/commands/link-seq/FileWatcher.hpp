@@ -18,7 +18,8 @@ public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::milliseconds kQuiet{50};
 
-  // Throws ToolError(failure) when the directory cannot be watched.
+  // Throws ToolError: bad_input when the file's folder does not exist or
+  // cannot be read, failure when inotify cannot watch it.
   explicit FileWatcher(const std::string& path);
   ~FileWatcher();
   FileWatcher(const FileWatcher&) = delete;
