@@ -37,7 +37,7 @@ SequencePlayer::SequencePlayer(sequence::SequenceVersions& versions,
       loop_asked_(options.loop) {
   taken_gen_ = versions.latest()->generation;
   playing_gen_.store(taken_gen_, std::memory_order_relaxed);
-  versions.let_go_before(taken_gen_);
+  versions.holding(taken_gen_, 0);
   configure(versions.latest()->natural_end);
 }
 
@@ -75,8 +75,10 @@ void SequencePlayer::take_offer(double b0) noexcept {
   const sequence::SequenceVersion* offered = versions_->latest();
   if (offered->generation > taken_gen_) {
     taken_gen_ = offered->generation;
-    // A version still waiting is replaced; the boundary it waits for stays.
+    // A version still waiting is replaced (and may go); the boundary it
+    // waits for stays.
     waiting_ = offered;
+    versions_->holding(playing_gen_.load(std::memory_order_relaxed), taken_gen_);
     pending_gen_.store(taken_gen_, std::memory_order_relaxed);
   }
   if (!waiting_) return;
@@ -108,7 +110,7 @@ void SequencePlayer::take_over() noexcept {
   playing_gen_.store(waiting_->generation, std::memory_order_relaxed);
   configure(waiting_->natural_end);
   // The old version is no longer read from here on: its memory may go.
-  versions_->let_go_before(waiting_->generation);
+  versions_->holding(waiting_->generation, 0);
   waiting_ = nullptr;
   swap_position_.reset();
   pending_gen_.store(0, std::memory_order_relaxed);

@@ -21,14 +21,16 @@ std::uint64_t SequenceVersions::offer(Sequence next) {
 }
 
 void SequenceVersions::collect() {
-  // Acquire: the player finished reading a version before it said so.
-  const std::uint64_t in_use = in_use_.load(std::memory_order_acquire);
+  // Acquire: the player finished reading a version before it let it go.
+  const std::uint64_t held = held_.load(std::memory_order_acquire);
+  const std::uint64_t playing = held >> 32;
+  const std::uint64_t waiting = held & 0xffffffffu;
   const SequenceVersion* latest = owned_.back().get();
-  owned_.erase(std::remove_if(owned_.begin(), owned_.end(),
-                              [&](const std::unique_ptr<SequenceVersion>& v) {
-                                return v.get() != latest && v->generation < in_use;
-                              }),
-               owned_.end());
+  const auto unreachable = [&](const std::unique_ptr<SequenceVersion>& v) {
+    if (v.get() == latest) return false;
+    return v->generation < playing || (waiting != 0 && v->generation > playing && v->generation < waiting);
+  };
+  owned_.erase(std::remove_if(owned_.begin(), owned_.end(), unreachable), owned_.end());
 }
 
 } // namespace linktools::sequence

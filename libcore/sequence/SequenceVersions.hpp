@@ -4,18 +4,22 @@
 // and without the realtime thread ever freeing memory.
 //
 // The control thread builds each version off the realtime path and offers
-// it; it owns every version and frees one only when the player has said it
-// will not touch it again. Two atomics, each written by one side:
+// it; it owns every version and frees one only when the player can no
+// longer reach it. Two atomics, each written by one side:
 //   latest_   (control -> player)  the newest version offered; never cleared
-//   in_use_   (player -> control)  the generation of the oldest version the
-//                                  player may still read (the one it plays)
+//   held_     (player -> control)  the generations of the two versions the
+//                                  player still reads: the one it plays and
+//                                  the one waiting for its boundary (0: none),
+//                                  in one word, so they are read together
 // The player takes `latest()` when its generation is newer than the last it
-// took, and reports `let_go_before(g)` once it plays generation g. A version
-// older than in_use_ and not the latest can no longer be reached by the
-// player: it took its versions only from latest_, in increasing
-// generations, so any pointer it holds is at least as new as the one it
-// plays. Such versions are freed by `collect()`, on the control thread.
-
+// took, and reports `holding(playing, waiting)` whenever either changes.
+// It takes versions only from latest_, in increasing generations, so once
+// it holds (p, w) it can reach no version older than p, none between p and
+// w, and of those newer than w only the latest (or one that was latest when
+// it last looked, which collect() does not free: it keeps everything newer
+// than w). Such versions are freed by `collect()`, on the control thread:
+// at most the two held, the latest, and those offered since the player
+// last looked stay alive, however many edits come before one boundary.
 #include "sequence/Sequence.hpp"
 
 #include <atomic>
@@ -54,14 +58,16 @@ public:
 
   // Player (realtime thread). Realtime-safe: yes, both.
   const SequenceVersion* latest() const noexcept { return latest_.load(std::memory_order_acquire); }
-  void let_go_before(std::uint64_t generation) noexcept {
-    in_use_.store(generation, std::memory_order_release);
+  // From now on the player reads only these versions (waiting 0: none).
+  // Generations fit in 32 bits (four billion edits).
+  void holding(std::uint64_t playing, std::uint64_t waiting) noexcept {
+    held_.store((playing << 32) | (waiting & 0xffffffffu), std::memory_order_release);
   }
 
 private:
   std::vector<std::unique_ptr<SequenceVersion>> owned_; // oldest first
   std::atomic<const SequenceVersion*> latest_{nullptr};
-  std::atomic<std::uint64_t> in_use_{1};
+  std::atomic<std::uint64_t> held_{std::uint64_t{1} << 32}; // playing << 32 | waiting
 };
 
 } // namespace linktools::sequence

@@ -12,6 +12,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cmath>
 #include <map>
 #include <string>
@@ -237,7 +239,8 @@ TEST_CASE("several versions before one boundary: only the newest plays, the othe
   versions.offer(every_beat(71));
   render(player, at_beat(6), at_beat(6.5), out);
   versions.offer(every_beat(72));
-  CHECK(versions.alive() == 4); // the player may hold 70 and 60
+  // The player plays 60 and holds 71 for the boundary: 70 was freed.
+  CHECK(versions.alive() == 3);
   render(player, at_beat(6.5), at_beat(9), out);
   CHECK(player.playing_generation() == 4);
   CHECK(ons(out.events, 70).empty());
@@ -269,4 +272,61 @@ TEST_CASE("a version shorter than where playing is: the player goes on to its en
   CHECK(player.done());
   CHECK(ons(out.events, 62).empty());
   check_balanced(out.events);
+}
+
+TEST_CASE("versions offered while another thread plays: every note ends, old versions are freed") {
+  // The player on a thread of its own, as an output's timing thread runs
+  // it; this thread offers 120 versions (a long note crossing every seam
+  // in each, at its own velocity), 4 ms apart, and frees what was let go of.
+  // The windows are fake time, far faster than real time: a swap roughly
+  // every pass or two.
+  const auto version = [](int n) {
+    return seq(fmt::format(R"({{"beat": 0, "note": 60, "velocity": {0}, "duration": 0.5}},
+                              {{"beat": 1.5, "note": {1}, "velocity": {0}, "duration": 5}},
+                              {{"beat": 3.75, "note": 62, "velocity": {0}, "duration": 0.25}})",
+                           n + 1, 40 + n % 30));
+  };
+  sequence::SequenceVersions versions(version(0));
+  SequencePlayer player(versions, SequencePlayerOptions{});
+  Recorder out;
+  std::atomic<bool> stop{false};
+  std::thread timing([&] {
+    const auto state = SessionState::detached(120.0, kT0);
+    HostTime t = at_beat(-0.1);
+    while (!stop.load()) {
+      player.render(state, t, t + 5333us, out);
+      t += 5333us;
+      std::this_thread::sleep_for(50us);
+    }
+    player.finish(t, out);
+  });
+  std::size_t most_alive = 0;
+  for (int n = 1; n <= 120; ++n) {
+    versions.offer(version(n));
+    most_alive = std::max(most_alive, versions.alive());
+    std::this_thread::sleep_for(4ms);
+  }
+  std::this_thread::sleep_for(20ms);
+  stop.store(true);
+  timing.join();
+  versions.collect();
+  // The one playing, one waiting, the latest; and a few offered while the
+  // player's thread did not look (never all 120).
+  CHECK(versions.alive() <= 3);
+  CHECK(most_alive < 20);
+  CHECK(player.swaps() > 3);
+  check_balanced(out.events);
+  // Versions only move forward, and never change inside a pass.
+  std::map<long, int> version_of_pass;
+  int last = 0;
+  for (const auto& e : out.events) {
+    const auto d = midi::decode(e.message.view());
+    if (d->kind != midi::Kind::note_on) continue;
+    const long pass = std::lround(std::floor(e.beat / 4.0));
+    const auto [it, fresh] = version_of_pass.emplace(pass, d->data2);
+    CHECK(it->second == d->data2);
+    (void)fresh;
+    CHECK(d->data2 >= last);
+    last = d->data2;
+  }
 }
