@@ -55,6 +55,7 @@ public:
   // The newest version offered. Control thread only (the sequence as the
   // next edit starts from).
   const Sequence& newest() const noexcept { return owned_.back()->sequence; }
+  std::uint64_t newest_generation() const noexcept { return owned_.back()->generation; }
 
   // Player (realtime thread). Realtime-safe: yes, both.
   const SequenceVersion* latest() const noexcept { return latest_.load(std::memory_order_acquire); }

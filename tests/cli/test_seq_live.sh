@@ -134,6 +134,57 @@ jq -c 'select(.message == "control_change") | .bytes' "$WORK/int.jsonl" | tail -
   || fail "SIGINT with a swap pending: the sustain pedal was left down"
 pass "SIGINT with a swap pending: exit 0, $(cat "$WORK/balance"), the pedal released, the new version never heard"
 
+# --- --control: commands on standard input, a reply each, edits on the seam --
+# No file: an empty loop to fill. Commands go through a FIFO held open on fd 3.
+rm -f "$WORK/cmds"; mkfifo "$WORK/cmds"
+"$BIN/link-seq" --control --quantum 2 --backend jsonl --output "$WORK/ctl.jsonl" --quiet --timeout 0 \
+  <"$WORK/cmds" >"$WORK/replies" 2>"$WORK/err" &
+CTL=$!; PIDS="$PIDS $CTL"
+exec 3>"$WORK/cmds"
+# send_version V: replace the sequence with version V, as one command line.
+send_version() {
+  version "$WORK/v.json" "$1"
+  printf '{"op":"replace","sequence":%s}\n' "$(tr -d '\n' <"$WORK/v.json")" >&3
+}
+replies() { [ "$(wc -l <"$WORK/replies")" -ge "$1" ]; }
+send_version 1
+wait_for 10 "version 1 from the script" has_velocity "$WORK/ctl.jsonl" 1
+wait_for 5 "the middle of a pass" mid_loop "$WORK/ctl.jsonl"
+send_version 2
+written_at=$beat
+wait_for 5 "version 2 from the script" has_velocity "$WORK/ctl.jsonl" 2
+first=$($CHECK "$WORK/ctl.jsonl" first 2)
+expected=$(awk -v b="$written_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+[ "$first" = "$expected" ] || awk -v f="$first" -v e="$expected" 'BEGIN { exit !(f == e) }' \
+  || fail "--control: replaced on beat $written_at, version 2 began on beat $first, expected $expected"
+echo '{"op":"replace","sequence":{"format":"link-seq/1","tracks":[{"channel":17,"events":[]}]}}' >&3
+echo '{"op":"clear","track":"nope"}' >&3
+wait_for 5 "four replies" replies 4
+sed -n 3p "$WORK/replies" | jq -e '.ok == false and .problems == ["/sequence/tracks/0/channel: expected a channel 1..16, got 17"]' >/dev/null \
+  || fail "--control: a bad replace: $(sed -n 3p "$WORK/replies")"
+sed -n 4p "$WORK/replies" | jq -e '.ok == false and (.error | startswith("/track: expected"))' >/dev/null \
+  || fail "--control: clearing a track that does not exist: $(sed -n 4p "$WORK/replies")"
+wait_for 5 "the middle of a pass" mid_loop "$WORK/ctl.jsonl"
+echo '{"op":"clear"}' >&3
+cleared_at=$beat
+echo '{"op":"status"}' >&3
+wait_for 5 "six replies" replies 6
+sed -n 6p "$WORK/replies" | jq -e '.ok and .version == 3 and .pending == 4' >/dev/null \
+  || fail "--control: status with the clear pending: $(sed -n 6p "$WORK/replies")"
+pause 2.2
+exec 3>&-
+kill -INT "$CTL"
+set +e; wait "$CTL"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "--control: exit $code on SIGINT"
+[ ! -s "$WORK/err" ] || fail "--control: stderr: $(cat "$WORK/err")"
+last_on=$(jq -s '[.[] | select(.message == "note_on")] | last | .beat' "$WORK/ctl.jsonl")
+boundary=$(awk -v b="$cleared_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+awk -v l="$last_on" -v b="$boundary" 'BEGIN { exit !(l < b && l >= b - 1) }' \
+  || fail "--control: cleared on beat $cleared_at: the last note began on beat $last_on, expected the pass before $boundary to play out"
+$CHECK "$WORK/ctl.jsonl" balanced >"$WORK/balance" 2>&1 || fail "--control: $(cat "$WORK/balance")"
+$CHECK "$WORK/ctl.jsonl" seams 2 >/dev/null 2>"$WORK/seams" || fail "--control: $(cat "$WORK/seams")"
+pass "--control: replace took over on the loop's end (beat $first), a bad replace answered with its pointer, clear silent from beat $boundary, status showed it pending; $(cat "$WORK/balance")"
+
 # --- the same on JACK: the swap happens in the process callback --------------
 # jack_midi_dump as the synth: a rewrite heard, then SIGINT, nothing hanging.
 start_jack

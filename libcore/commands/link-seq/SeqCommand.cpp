@@ -3,6 +3,7 @@
 #include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "commands/link-seq/FileWatcher.hpp"
+#include "commands/link-seq/SeqControl.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/MidiOutput.hpp"
 #include "playback/Playback.hpp"
@@ -52,7 +53,11 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
                   "With --reload, where a new version takes over: bar, loop or beat (default: the "
                   "loop's end for a file with loop_beats, else the next bar)");
   app->add_flag("--cut", options.cut,
-                "With --reload, notes sounding at a swap end there (default: at their own end)");
+                "With --reload or --control, notes sounding at a swap end there (default: at "
+                "their own end)");
+  app->add_flag("--control", options.control,
+                "Edit live from standard input: JSON Lines commands (status, replace, load, "
+                "clear), one reply line each on standard output; FILE may be left out");
   return app;
 }
 
@@ -60,8 +65,14 @@ void validate(const SeqCommandOptions& options) {
   validate(options.common);
   midi::validate(options.output);
   if (options.output.list) return;
-  if (options.file.empty())
+  if (options.file.empty() && !options.control)
     throw bad_input("FILE", "expected a sequence file (link-seq/1 JSON or MIDI), or - for standard input");
+  if (options.control && (options.check || options.to_json || options.dry_run))
+    throw bad_input("--control", "expected without --check, --to-json and --dry-run: it plays");
+  if (options.control && options.file == "-")
+    throw bad_input("--control", "expected a file, or none: standard input holds the commands");
+  if (options.control && options.output.backend == "jsonl" && options.output.output == "-")
+    throw bad_input("--control", "expected --output FILE with the jsonl backend: the replies go to standard output");
   if (static_cast<int>(options.check) + static_cast<int>(options.to_json) +
           static_cast<int>(options.dry_run) > 1)
     throw bad_input("--check, --to-json, --dry-run", "expected at most one of them");
@@ -70,8 +81,8 @@ void validate(const SeqCommandOptions& options) {
     throw bad_input("--reload", "expected without --check, --to-json and --dry-run: it plays");
   if (options.reload && options.file == "-")
     throw bad_input("--reload", "expected a file to watch, got standard input");
-  if (!options.reload && (!options.swap_at.empty() || options.cut))
-    throw bad_input(options.cut ? "--cut" : "--swap-at", "expected only with --reload");
+  if (!options.reload && !options.control && (!options.swap_at.empty() || options.cut))
+    throw bad_input(options.cut ? "--cut" : "--swap-at", "expected only with --reload or --control");
   if (!options.swap_at.empty() && options.swap_at != "bar" && options.swap_at != "loop" &&
       options.swap_at != "beat")
     throw bad_input("--swap-at", fmt::format("expected bar, loop or beat, got \"{}\"", options.swap_at));
@@ -139,6 +150,17 @@ void reload(const std::string& file, sequence::SequenceVersions& versions) {
   std::fflush(stderr);
 }
 
+// Answers the commands that came on standard input, a line each.
+void answer(LineReader& commands, SeqControl& control) {
+  bool answered = false;
+  for (const auto& line : commands.take()) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    fmt::print(stdout, "{}\n", control.handle(line));
+    answered = true;
+  }
+  if (answered) std::fflush(stdout);
+}
+
 // Where playing is and what was sent, after link-status's live line.
 std::string live_suffix(const SequencePlayer& player) {
   const double pass = player.pass_length();
@@ -174,7 +196,9 @@ ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
   playback.start_stop_sync = options.sync;
   playback.live = !options.quiet && is_terminal(STDERR_FILENO);
   // Often enough that an edit is heard on the next bar even at fast tempos.
-  if (watcher) playback.look_every = std::chrono::milliseconds(20);
+  if (watcher || options.control) playback.look_every = std::chrono::milliseconds(20);
+  SeqControl control(versions, player);
+  LineReader commands(STDIN_FILENO);
   PlaybackHooks hooks;
   hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
   hooks.finished = [&]() -> std::optional<HostTime> {
@@ -183,8 +207,8 @@ ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
   };
   hooks.live_suffix = [&] { return live_suffix(player); };
   hooks.look = [&](PlayingSession&) {
-    if (!watcher) return;
-    if (watcher->changed(FileWatcher::Clock::now())) reload(options.file, versions);
+    if (watcher && watcher->changed(FileWatcher::Clock::now())) reload(options.file, versions);
+    if (options.control) answer(commands, control);
     versions.collect(); // versions the player let go of are freed here, never on its thread
   };
   play_in_session(*output, player, playback, hooks);
@@ -204,7 +228,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   std::unique_ptr<FileWatcher> watcher;
   if (options.reload) watcher = std::make_unique<FileWatcher>(options.file);
   // The whole file is read and checked before any port opens.
-  sequence::Sequence seq = sequence::load_sequence(options.file);
+  sequence::Sequence seq = options.file.empty() ? sequence::Sequence{} : sequence::load_sequence(options.file);
   if (options.check) {
     std::size_t notes = 0;
     for (const auto& e : seq.events) notes += e.kind == sequence::EventKind::note;
@@ -231,7 +255,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
   play.swap_at = swap_at(options.swap_at);
   play.cut_at_swap = options.cut;
   play.quantum = quantum;
-  play.loop = options.loop;
+  play.loop = options.loop || options.file.empty(); // --control alone: an empty loop to fill
   play.length = options.length.in_beats(quantum);
   play.start_stop_sync = options.sync;
   play.offset = options.output.offset();

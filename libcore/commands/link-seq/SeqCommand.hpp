@@ -28,6 +28,9 @@ struct SeqCommandOptions {
   bool reload = false;
   std::string swap_at;
   bool cut = false; // notes sounding at a swap end there, not at their own end
+  // JSON Lines commands on standard input (commands/link-seq/SeqControl.hpp);
+  // without FILE, an empty sequence that loops.
+  bool control = false;
 };
 
 std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options);
