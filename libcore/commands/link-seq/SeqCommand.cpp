@@ -50,7 +50,8 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
                 "over at the next boundary (--swap-at); one that fails is reported and the "
                 "version before plays on");
   app->add_option("--swap-at", options.swap_at,
-                  "With --reload, where a new version takes over: bar, loop or beat (default: the "
+                  "With --reload or --control, where a new version takes over: bar, loop or beat "
+                  "(default: the "
                   "loop's end for a file with loop_beats, else the next bar)");
   app->add_flag("--cut", options.cut,
                 "With --reload or --control, notes sounding at a swap end there (default: at "
@@ -180,9 +181,10 @@ std::string live_suffix(const SequencePlayer& player) {
 }
 
 // Plays `seq` until a stop signal or its end; with a watcher, each new
-// version of the file takes over on its boundary.
+// version of the file takes over on its boundary, and with --control each
+// edit from standard input.
 ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
-              const SequencePlayerOptions& play, std::unique_ptr<FileWatcher> watcher) {
+                       const SequencePlayerOptions& play, std::unique_ptr<FileWatcher> watcher) {
   // The output before the session: a port that does not exist ends the run
   // before we join or send anything.
   auto output = midi::open_output(midi::output_options(options.output));
