@@ -27,11 +27,13 @@ EOF2
 
 # has_velocity OUT V: a note-on of velocity V has been played.
 has_velocity() { $CHECK "$1" first "$2" >/dev/null; }
-# mid_loop OUT: the last line is in the first half of a pass (beat 0.25..0.75
-# of 2); its beat is left in $beat.
+# mid_loop OUT [LATEST]: the last line is early in a pass, on beat 0.25 to
+# LATEST (default 1) of 2 (the next line comes by beat 1.4, so the loop's
+# end is at least 0.6 beats, 300 ms, away); its beat is left in $beat. Read
+# with sed, not python: a slow check on a busy machine would miss the window.
 mid_loop() {
-  beat=$($CHECK "$1" last_beat) || return 1
-  awk -v b="$beat" 'BEGIN { p = b - 2 * int(b / 2); exit !(p >= 0.25 && p <= 0.75) }'
+  beat=$(tail -n 1 "$1" | sed -n 's/.*"beat":\([0-9.]*\),.*/\1/p')
+  [ -n "$beat" ] && awk -v b="$beat" -v l="${2:-1}" 'BEGIN { p = b - 2 * int(b / 2); exit !(p >= 0.25 && p <= l) }'
 }
 
 # --- bad usage: exit 2, before anything is opened ---------------------------
@@ -121,9 +123,9 @@ version "$FILE" 1 ', {"beat": 0.1, "note": 50, "velocity": 1, "duration": 1.8}, 
 background "$BIN/link-seq" --backend jsonl --reload --quiet --timeout 0 "$FILE" >"$WORK/int.jsonl" 2>"$WORK/err"
 SEQ=$LAST_PID
 wait_for 10 "the first version to play" has_velocity "$WORK/int.jsonl" 1
-wait_for 5 "the middle of a pass" mid_loop "$WORK/int.jsonl"
+wait_for 5 "the start of a pass" mid_loop "$WORK/int.jsonl" 0.5
 version "$FILE" 2
-sleep 0.3 # seen (20 ms looks, 50 ms quiet), not yet due (the loop's end is 1-1.5 s away)
+sleep 0.3 # seen (20 ms looks, 50 ms quiet), not yet due (by beat 1.6 of the 2-beat loop)
 kill -INT "$SEQ"
 set +e; wait "$SEQ"; code=$?; set -e
 [ "$code" -eq 0 ] || fail "link-seq exited $code on SIGINT with a swap pending"
