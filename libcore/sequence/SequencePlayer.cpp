@@ -27,29 +27,105 @@ double boundary_at_or_after(double beat, double quantum) noexcept {
 
 SequencePlayer::SequencePlayer(const sequence::Sequence& sequence,
                                const SequencePlayerOptions& options)
-    : sequence_(sequence), options_(options) {
-  options_.loop = options.loop || sequence.loop_beats.has_value();
+    : sequence_(&sequence), options_(options), loop_asked_(options.loop) {
+  configure(sequence::natural_end(sequence));
+}
+
+SequencePlayer::SequencePlayer(sequence::SequenceVersions& versions,
+                               const SequencePlayerOptions& options)
+    : sequence_(&versions.latest()->sequence), versions_(&versions), options_(options),
+      loop_asked_(options.loop) {
+  taken_gen_ = versions.latest()->generation;
+  playing_gen_.store(taken_gen_, std::memory_order_relaxed);
+  versions.holding(taken_gen_, 0);
+  configure(versions.latest()->natural_end);
+}
+
+void SequencePlayer::configure(double natural_end) noexcept {
+  const auto& sequence = *sequence_;
+  options_.loop = loop_asked_ || sequence.loop_beats.has_value();
+  end_is_limit_ = false;
   if (options_.loop) {
     pass_ = sequence::loop_length(sequence, options_.quantum);
     end_ = kForever;
   } else {
-    pass_ = sequence::natural_end(sequence);
+    pass_ = natural_end;
     end_ = pass_;
   }
   if (options_.length && *options_.length < end_) {
     end_ = *options_.length;
     end_is_limit_ = true;
   }
+  pass_shown_.store(pass_, std::memory_order_relaxed);
+}
+
+double SequencePlayer::next_swap_position(double position) const noexcept {
+  using SwapAt = SequencePlayerOptions::SwapAt;
+  auto swap_at = options_.swap_at;
+  if (swap_at == SwapAt::automatic) swap_at = sequence_->loop_beats ? SwapAt::loop : SwapAt::bar;
+  double step = options_.quantum;
+  if (swap_at == SwapAt::beat) step = 1.0;
+  if (swap_at == SwapAt::loop && options_.loop && pass_ > 0.0) step = pass_;
+  // Strictly after: what is due on a boundary already reached may be out.
+  return (std::floor(std::max(position, 0.0) / step + kBeatSlack) + 1.0) * step;
+}
+
+void SequencePlayer::take_offer(double b0) noexcept {
+  if (!versions_) return;
+  const sequence::SequenceVersion* offered = versions_->latest();
+  if (offered->generation > taken_gen_) {
+    taken_gen_ = offered->generation;
+    // A version still waiting is replaced (and may go); the boundary it
+    // waits for stays.
+    waiting_ = offered;
+    versions_->holding(playing_gen_.load(std::memory_order_relaxed), taken_gen_);
+    pending_gen_.store(taken_gen_, std::memory_order_relaxed);
+  }
+  if (!waiting_) return;
+  if (!playing_ || b0 < origin_ - kBeatSlack) {
+    // Nothing sounds from the sequence yet (or any more): no seam to keep.
+    take_over();
+    if (playing_) seek(0.0);
+  } else if (!swap_position_) {
+    swap_position_ = next_swap_position(b0 - origin_);
+  }
+  pending_at_.store(swap_position_ ? *swap_position_ : std::nan(""), std::memory_order_relaxed);
+}
+
+void SequencePlayer::swap(HostTime at, double beat, midi::EventSink& sink) noexcept {
+  if (options_.cut_at_swap) {
+    notes_.release_all(
+        [&](int channel, int note) { send(sink, at, beat, midi::note_off(channel, note)); },
+        [&](int channel, int controller) {
+          send(sink, at, beat, midi::control_change(channel, controller, 0));
+        });
+  }
+  const double position = *swap_position_;
+  take_over();
+  seek(position); // the new version's events on the boundary play
+}
+
+void SequencePlayer::take_over() noexcept {
+  sequence_ = &waiting_->sequence;
+  playing_gen_.store(waiting_->generation, std::memory_order_relaxed);
+  configure(waiting_->natural_end);
+  // The old version is no longer read from here on: its memory may go.
+  versions_->holding(waiting_->generation, 0);
+  waiting_ = nullptr;
+  swap_position_.reset();
+  pending_gen_.store(0, std::memory_order_relaxed);
+  pending_at_.store(std::nan(""), std::memory_order_relaxed);
+  swaps_.fetch_add(1, std::memory_order_relaxed);
 }
 
 double SequencePlayer::next_event_position() const noexcept {
-  const auto& events = sequence_.events;
+  const auto& events = sequence_->events;
   if (next_ >= events.size()) return kForever;
   return static_cast<double>(pass_index_) * pass_ + events[next_].beat;
 }
 
 void SequencePlayer::seek(double position) noexcept {
-  const auto& events = sequence_.events;
+  const auto& events = sequence_->events;
   position = std::max(position, 0.0);
   double within = position;
   pass_index_ = 0;
@@ -127,15 +203,16 @@ void SequencePlayer::cut(HostTime at, double beat, midi::EventSink& sink) noexce
 void SequencePlayer::play(const SessionState& state, HostTime from, HostTime until,
                           midi::EventSink& sink) noexcept {
   const double q = options_.quantum;
-  const auto& events = sequence_.events;
-  enum class Next { note_off, event, end };
+  enum class Next { note_off, swap, event, end };
   while (playing_) {
-    // The earliest of: a note's end, the next event, the end of playing.
-    // On the same beat a note-off goes first (so a note ending where the
-    // same pitch starts again is not a retrigger), then events; the end
+    // The earliest of: a note's end, a swap, the next event, the end of
+    // playing. On the same beat a note-off goes first (so a note ending
+    // where the same pitch starts again is not a retrigger), then the swap
+    // (so that beat's events are the new version's), then events; the end
     // comes after events that belong to the sequence's natural end, before
     // those a --beats limit leaves out.
     const double off_beat = notes_.next_end();
+    const double swap_beat = swap_position_ ? origin_ + *swap_position_ : kForever;
     const double event_position = next_event_position();
     const bool event_playable =
         event_position < end_ - kBeatSlack || (!end_is_limit_ && event_position <= end_ + kBeatSlack);
@@ -143,9 +220,12 @@ void SequencePlayer::play(const SessionState& state, HostTime from, HostTime unt
     const double end_beat = origin_ + end_;
     Next next;
     double beat;
-    if (off_beat <= event_beat + kBeatSlack && off_beat <= end_beat + kBeatSlack) {
+    if (off_beat <= std::min({event_beat, end_beat, swap_beat}) + kBeatSlack) {
       next = Next::note_off;
       beat = off_beat;
+    } else if (swap_beat <= std::min(event_beat, end_beat) + kBeatSlack) {
+      next = Next::swap;
+      beat = swap_beat;
     } else if (event_playable) {
       next = Next::event;
       beat = event_beat;
@@ -165,9 +245,10 @@ void SequencePlayer::play(const SessionState& state, HostTime from, HostTime unt
       send(sink, t, beat, midi::note_off(channel, note));
       break;
     }
+    case Next::swap: swap(t, beat, sink); break;
     case Next::event:
-      send_event(sink, t, beat, events[next_]);
-      if (++next_ >= events.size() && options_.loop) {
+      send_event(sink, t, beat, sequence_->events[next_]);
+      if (++next_ >= sequence_->events.size() && options_.loop) {
         next_ = 0;
         ++pass_index_;
       }
@@ -216,13 +297,22 @@ void SequencePlayer::render(const SessionState& state, HostTime from, HostTime t
   } else if (!playing_ && want && (!launched_ || options_.start_stop_sync)) {
     begin(state, b0, session.start_dated());
   }
+  take_offer(b0);
   if (playing_) {
     // Far behind (the output stalled, or the grid moved less than a bar
     // but more than a beat): skip to now rather than send a burst.
-    if (origin_ + next_event_position() < b0 - kJumpBeats) seek(b0 - origin_);
+    if (origin_ + next_event_position() < b0 - kJumpBeats) {
+      seek(b0 - origin_);
+      // A swap left behind too takes over now, not back where it was due.
+      if (swap_position_ && origin_ + *swap_position_ < b0) swap_position_ = b0 - origin_;
+    }
     play(state, from, to, sink);
   }
 
+  publish(b1);
+}
+
+void SequencePlayer::publish(double b1) noexcept {
   playing_flag_.store(playing_, std::memory_order_relaxed);
   position_.store(playing_ ? b1 - origin_ : 0.0, std::memory_order_relaxed);
   if (done_) done_flag_.store(true, std::memory_order_release);

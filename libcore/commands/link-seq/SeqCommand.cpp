@@ -2,12 +2,15 @@
 
 #include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
+#include "commands/link-seq/FileWatcher.hpp"
+#include "commands/link-seq/SeqControl.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/MidiOutput.hpp"
 #include "playback/Playback.hpp"
 #include "sequence/SequencePlayer.hpp"
 #include "sequence/JsonFormat.hpp"
 #include "sequence/Load.hpp"
+#include "sequence/SequenceVersions.hpp"
 #include "session/Join.hpp"
 
 #include <fmt/core.h>
@@ -42,6 +45,20 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
   app->add_flag("--check", options.check, "Only check the file, then exit");
   app->add_flag("--to-json", options.to_json, "Print the sequence as a link-seq/1 document, then exit");
   app->add_flag("--quiet", options.quiet, "No live status line on a terminal");
+  app->add_flag("--reload", options.reload,
+                "Watch the file while playing: each saved version that passes the check takes "
+                "over at the next boundary (--swap-at); one that fails is reported and the "
+                "version before plays on");
+  app->add_option("--swap-at", options.swap_at,
+                  "With --reload or --control, where a new version takes over: bar, loop or beat "
+                  "(default: the "
+                  "loop's end for a file with loop_beats, else the next bar)");
+  app->add_flag("--cut", options.cut,
+                "With --reload or --control, notes sounding at a swap end there (default: at "
+                "their own end)");
+  app->add_flag("--control", options.control,
+                "Edit live from standard input: JSON Lines commands (status, replace, load, "
+                "clear), one reply line each on standard output; FILE may be left out");
   return app;
 }
 
@@ -49,12 +66,27 @@ void validate(const SeqCommandOptions& options) {
   validate(options.common);
   midi::validate(options.output);
   if (options.output.list) return;
-  if (options.file.empty())
+  if (options.file.empty() && !options.control)
     throw bad_input("FILE", "expected a sequence file (link-seq/1 JSON or MIDI), or - for standard input");
+  if (options.control && (options.check || options.to_json || options.dry_run))
+    throw bad_input("--control", "expected without --check, --to-json and --dry-run: it plays");
+  if (options.control && options.file == "-")
+    throw bad_input("--control", "expected a file, or none: standard input holds the commands");
+  if (options.control && options.output.backend == "jsonl" && options.output.output == "-")
+    throw bad_input("--control", "expected --output FILE with the jsonl backend: the replies go to standard output");
   if (static_cast<int>(options.check) + static_cast<int>(options.to_json) +
           static_cast<int>(options.dry_run) > 1)
     throw bad_input("--check, --to-json, --dry-run", "expected at most one of them");
   validate(options.length);
+  if (options.reload && (options.check || options.to_json || options.dry_run))
+    throw bad_input("--reload", "expected without --check, --to-json and --dry-run: it plays");
+  if (options.reload && options.file == "-")
+    throw bad_input("--reload", "expected a file to watch, got standard input");
+  if (!options.reload && !options.control && (!options.swap_at.empty() || options.cut))
+    throw bad_input(options.cut ? "--cut" : "--swap-at", "expected only with --reload or --control");
+  if (!options.swap_at.empty() && options.swap_at != "bar" && options.swap_at != "loop" &&
+      options.swap_at != "beat")
+    throw bad_input("--swap-at", fmt::format("expected bar, loop or beat, got \"{}\"", options.swap_at));
 }
 
 namespace {
@@ -96,6 +128,40 @@ ExitCode dry_run(Session& session, const sequence::Sequence& seq, SequencePlayer
   return ExitCode::ok;
 }
 
+SequencePlayerOptions::SwapAt swap_at(const std::string& name) {
+  using SwapAt = SequencePlayerOptions::SwapAt;
+  if (name == "bar") return SwapAt::bar;
+  if (name == "loop") return SwapAt::loop;
+  if (name == "beat") return SwapAt::beat;
+  return SwapAt::automatic;
+}
+
+// Reads the file again after it changed and offers the new version to the
+// player; a version that fails the check is reported as --check reports it
+// (each problem with its file and JSON pointer, then the summary) and the
+// version before plays on. Runs on the main thread, never the player's.
+void reload(const std::string& file, sequence::SequenceVersions& versions) {
+  try {
+    versions.offer(sequence::load_sequence(file));
+  } catch (const ToolError& e) {
+    for (const auto& line : e.details()) fmt::print(stderr, "{}\n", line);
+    fmt::print(stderr, "link-seq: error: {}\n", e.what());
+    warn("link-seq", fmt::format("{}: not reloaded; the version before plays on", file));
+  }
+  std::fflush(stderr);
+}
+
+// Answers the commands that came on standard input, a line each.
+void answer(LineReader& commands, SeqControl& control) {
+  bool answered = false;
+  for (const auto& line : commands.take()) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    fmt::print(stdout, "{}\n", control.handle(line));
+    answered = true;
+  }
+  if (answered) std::fflush(stdout);
+}
+
 // Where playing is and what was sent, after link-status's live line.
 std::string live_suffix(const SequencePlayer& player) {
   const double pass = player.pass_length();
@@ -106,7 +172,49 @@ std::string live_suffix(const SequencePlayer& player) {
                 ? fmt::format("beat {:.1f} of {:g}", std::fmod(position, pass), pass)
                 : fmt::format("beat {:.1f}", position);
   }
-  return fmt::format(" | {} | {} sent", where, player.events_sent());
+  std::string version;
+  if (player.playing_generation() > 1 || player.pending_generation() > 0)
+    version = fmt::format(" | version {}", player.playing_generation());
+  if (player.pending_generation() > 0 && std::isfinite(player.pending_position()))
+    version += fmt::format(", {} at beat {:g}", player.pending_generation(), player.pending_position());
+  return fmt::format(" | {} | {} sent{}", where, player.events_sent(), version);
+}
+
+// Plays `seq` until a stop signal or its end; with a watcher, each new
+// version of the file takes over on its boundary, and with --control each
+// edit from standard input.
+ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
+                       const SequencePlayerOptions& play, std::unique_ptr<FileWatcher> watcher) {
+  // The output before the session: a port that does not exist ends the run
+  // before we join or send anything.
+  auto output = midi::open_output(midi::output_options(options.output));
+  for (const auto& line : output->warnings()) warn("link-seq", line);
+  sequence::SequenceVersions versions(std::move(seq));
+  SequencePlayer player(versions, play);
+
+  PlaybackOptions playback;
+  playback.common = options.common;
+  playback.common.quantum = play.quantum;
+  playback.start_stop_sync = options.sync;
+  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
+  // Often enough that an edit is heard on the next bar even at fast tempos.
+  if (watcher || options.control) playback.look_every = std::chrono::milliseconds(20);
+  SeqControl control(versions, player);
+  LineReader commands(STDIN_FILENO);
+  PlaybackHooks hooks;
+  hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
+  hooks.finished = [&]() -> std::optional<HostTime> {
+    if (!player.done()) return std::nullopt;
+    return player.last_time();
+  };
+  hooks.live_suffix = [&] { return live_suffix(player); };
+  hooks.look = [&](PlayingSession&) {
+    if (watcher && watcher->changed(FileWatcher::Clock::now())) reload(options.file, versions);
+    if (options.control) answer(commands, control);
+    versions.collect(); // versions the player let go of are freed here, never on its thread
+  };
+  play_in_session(*output, player, playback, hooks);
+  return ExitCode::ok;
 }
 
 } // namespace
@@ -118,8 +226,11 @@ ExitCode run_seq(const SeqCommandOptions& options) {
     return ExitCode::ok;
   }
 
+  // Watching begins before the first read, so no save in between is missed.
+  std::unique_ptr<FileWatcher> watcher;
+  if (options.reload) watcher = std::make_unique<FileWatcher>(options.file);
   // The whole file is read and checked before any port opens.
-  const sequence::Sequence seq = sequence::load_sequence(options.file);
+  sequence::Sequence seq = options.file.empty() ? sequence::Sequence{} : sequence::load_sequence(options.file);
   if (options.check) {
     std::size_t notes = 0;
     for (const auto& e : seq.events) notes += e.kind == sequence::EventKind::note;
@@ -143,8 +254,10 @@ ExitCode run_seq(const SeqCommandOptions& options) {
 
   const double quantum = options.quantum_given ? options.common.quantum : seq.quantum;
   SequencePlayerOptions play;
+  play.swap_at = swap_at(options.swap_at);
+  play.cut_at_swap = options.cut;
   play.quantum = quantum;
-  play.loop = options.loop;
+  play.loop = options.loop || options.file.empty(); // --control alone: an empty loop to fill
   play.length = options.length.in_beats(quantum);
   play.start_stop_sync = options.sync;
   play.offset = options.output.offset();
@@ -156,26 +269,7 @@ ExitCode run_seq(const SeqCommandOptions& options) {
     return dry_run(session, seq, play);
   }
 
-  // The output before the session: a port that does not exist ends the run
-  // before we join or send anything.
-  auto output = midi::open_output(midi::output_options(options.output));
-  for (const auto& line : output->warnings()) warn("link-seq", line);
-  SequencePlayer player(seq, play);
-
-  PlaybackOptions playback;
-  playback.common = options.common;
-  playback.common.quantum = quantum;
-  playback.start_stop_sync = options.sync;
-  playback.live = !options.quiet && is_terminal(STDERR_FILENO);
-  PlaybackHooks hooks;
-  hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
-  hooks.finished = [&]() -> std::optional<HostTime> {
-    if (!player.done()) return std::nullopt;
-    return player.last_time();
-  };
-  hooks.live_suffix = [&] { return live_suffix(player); };
-  play_in_session(*output, player, playback, hooks);
-  return ExitCode::ok;
+  return play_sequence(options, std::move(seq), play, std::move(watcher));
 }
 
 } // namespace linktools

@@ -22,6 +22,15 @@ struct SeqCommandOptions {
   bool check = false;
   bool to_json = false;
   bool quiet = false;
+  // Live editing: read the file again whenever it changes, and swap to the
+  // new version on the next boundary (bar, loop or beat; "" for the
+  // default: the loop's end with loop_beats, else the bar).
+  bool reload = false;
+  std::string swap_at;
+  bool cut = false; // notes sounding at a swap end there, not at their own end
+  // JSON Lines commands on standard input (commands/link-seq/SeqControl.hpp);
+  // without FILE, an empty sequence that loops.
+  bool control = false;
 };
 
 std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options);

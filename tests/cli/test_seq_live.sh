@@ -1,0 +1,212 @@
+# link-seq --reload end to end, on the jsonl backend: a file rewritten while
+# playing takes over on the loop's end and not before, a broken edit is
+# reported as --check reports it while the version before plays on, an
+# editor's save (a temporary file renamed over the old one) counts, many
+# random edits leave no note hanging or doubled, and SIGINT with a swap
+# pending still ends every note. Each version marks its notes with its own
+# velocity (tests/cli/check_seq_live.py reads them back).
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/scripts/harness.sh"
+require_built link-seq
+CHECK="python3 $repo/tests/cli/check_seq_live.py"
+
+# version FILE VELOCITY [EXTRA_EVENTS]: a loop of 2 beats (a bar of 2):
+# C2 on the loop's first beat, E4, G4 and C5 after it, all at VELOCITY (C5
+# late in the pass: a swap before the loop's end would play it early).
+version() {
+  cat >"$1" <<EOF2
+{"format": "link-seq/1", "quantum": 2, "loop_beats": 2,
+ "tracks": [{"channel": 1, "events": [
+   {"beat": 0, "note": 36, "velocity": $2, "duration": 0.25},
+   {"beat": 0.5, "note": 64, "velocity": $2, "duration": 0.25},
+   {"beat": 1, "note": 67, "velocity": $2, "duration": 0.4},
+   {"beat": 1.5, "note": 72, "velocity": $2, "duration": 0.25}${3:-}
+ ]}]}
+EOF2
+}
+
+# has_velocity OUT V: a note-on of velocity V has been played.
+has_velocity() { $CHECK "$1" first "$2" >/dev/null; }
+# mid_loop OUT [LATEST]: the last line is early in a pass, on beat 0.25 to
+# LATEST (default 1) of 2 (the next line comes by beat 1.4, so the loop's
+# end is at least 0.6 beats, 300 ms, away); its beat is left in $beat. Read
+# with sed, not python: a slow check on a busy machine would miss the window.
+mid_loop() {
+  beat=$(tail -n 1 "$1" | sed -n 's/.*"beat":\([0-9.]*\),.*/\1/p')
+  [ -n "$beat" ] && awk -v b="$beat" -v l="${2:-1}" 'BEGIN { p = b - 2 * int(b / 2); exit !(p >= 0.25 && p <= l) }'
+}
+
+# --- bad usage: exit 2, before anything is opened ---------------------------
+for args in "--reload -" "--cut $WORK/x.json" "--reload --swap-at bars $WORK/x.json" \
+            "--reload --dry-run $WORK/x.json" "--reload $WORK/no/such.json"; do
+  # shellcheck disable=SC2086 # one list of arguments
+  expect_exit 2 "$BIN/link-seq" $args
+done
+pass "--reload with standard input, --cut alone, a bad --swap-at, --dry-run, a missing folder: exit 2"
+
+# --- an edit takes over on the loop's end, not before ------------------------
+FILE="$WORK/live.json"
+version "$FILE" 1
+background "$BIN/link-seq" --backend jsonl --reload --quiet --timeout 0 "$FILE" >"$WORK/out.jsonl" 2>"$WORK/err"
+SEQ=$LAST_PID
+wait_for 10 "the first version to play" has_velocity "$WORK/out.jsonl" 1
+wait_for 5 "the middle of a pass" mid_loop "$WORK/out.jsonl"
+version "$FILE" 2
+written_at=$beat
+wait_for 5 "the second version" has_velocity "$WORK/out.jsonl" 2
+first=$($CHECK "$WORK/out.jsonl" first 2)
+expected=$(awk -v b="$written_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+awk -v f="$first" -v e="$expected" 'BEGIN { exit !(f == e) }' \
+  || fail "written at beat $written_at: version 2 began on beat $first, expected the loop's end $expected"
+$CHECK "$WORK/out.jsonl" seams 2 >/dev/null || fail "versions mixed within a pass"
+pass "a rewritten file took over on the loop's end (written on beat $written_at, first new note on beat $first)"
+
+# --- a broken edit: reported as --check reports it, the old version plays on -
+cp "$FILE" "$WORK/good.json"
+version "$WORK/broken.json" 300
+set +e; "$BIN/link-seq" --check "$WORK/broken.json" 2>"$WORK/check_err" >/dev/null; set -e
+sed "s|$WORK/broken.json|$FILE|" "$WORK/check_err" >"$WORK/check_expected"
+lines_before=$(wc -l <"$WORK/out.jsonl")
+cp "$WORK/broken.json" "$FILE"
+wait_for 5 "the problem on stderr" grep -q "not reloaded" "$WORK/err"
+grep -q "^$FILE: /tracks/0/events/0/velocity: expected a velocity 1..127, got 300$" "$WORK/err" \
+  || fail "the broken edit's pointer: $(cat "$WORK/err")"
+grep -vF "link-seq: warning:" "$WORK/err" | diff "$WORK/check_expected" - >"$WORK/diff" \
+  || fail "not reported as --check reports it: $(cat "$WORK/diff")"
+pause 2.2 # a pass and more
+kill -0 "$SEQ" || fail "link-seq ended after a broken edit"
+tail -n +"$((lines_before + 1))" "$WORK/out.jsonl" >"$WORK/after_broken.jsonl"
+[ "$(jq -c 'select(.message == "note_on") | .bytes[2]' "$WORK/after_broken.jsonl" | sort -u)" = 2 ] \
+  || fail "after the broken edit, not version 2 alone: $(jq -c 'select(.message == "note_on") | .bytes' "$WORK/after_broken.jsonl" | sort -u | tr '\n' ' ')"
+pass "a broken edit is reported with its pointer exactly as --check does, and version 2 plays on"
+
+# --- an editor's save: a temporary file renamed over the old one -------------
+version "$WORK/.live.json.swp" 3
+mv "$WORK/.live.json.swp" "$FILE"
+wait_for 5 "version 3, saved by rename" has_velocity "$WORK/out.jsonl" 3
+first=$($CHECK "$WORK/out.jsonl" first 3)
+awk -v f="$first" 'BEGIN { exit !(f == 2 * int(f / 2)) }' || fail "version 3 began on beat $first, not a loop's end"
+pass "a save by rename is picked up (version 3 from beat $first)"
+
+# --- many random edits: nothing hanging, nothing doubled, swaps on the seam --
+# Versions 4..53: each a random mix of the notes above and notes that ring
+# across the seam, written in place or by rename, five of them broken,
+# 50-400 ms apart (some taking over, some replaced before their boundary).
+n=4
+broken=0
+while [ "$n" -le 53 ]; do
+  r=$(shuf -i 0-99 -n 1)
+  long=$(shuf -i 40-80 -n 1)
+  extra=", {\"beat\": 1.75, \"note\": $long, \"velocity\": $n, \"duration\": $(shuf -i 1-5 -n 1).$(shuf -i 0-9 -n 1)}"
+  [ $((r % 3)) -ne 0 ] || extra="$extra, {\"beat\": 0, \"note\": 64, \"velocity\": $n, \"duration\": 0.1}"
+  [ $((r % 4)) -ne 0 ] || extra="$extra, {\"beat\": 1.9, \"cc\": 64, \"value\": 127}, {\"beat\": 0.1, \"cc\": 64, \"value\": 0}"
+  if [ $((n % 10)) -eq 7 ]; then # five of them
+    printf '{"format": "link-seq/1", "tracks": [{"channel": 1, "events": [{"beat": -%s}]}]}' "$n" >"$WORK/next.json"
+    broken=$((broken + 1))
+  else
+    version "$WORK/next.json" "$n" "$extra"
+  fi
+  if [ $((r % 2)) -eq 0 ]; then mv "$WORK/next.json" "$FILE"; else cat "$WORK/next.json" >"$FILE"; fi
+  sleep "0.$(shuf -i 05-40 -n 1)"
+  n=$((n + 1))
+done
+pause 2.5 # the last version takes over
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "link-seq exited $code after the edits, expected 0"
+$CHECK "$WORK/out.jsonl" balanced >"$WORK/balance" 2>&1 || fail "after 50 edits: $(cat "$WORK/balance")"
+swaps=$($CHECK "$WORK/out.jsonl" seams 2 2>"$WORK/seams") || fail "after 50 edits: $(cat "$WORK/seams")"
+pass "50 random edits ($broken broken, $swaps swaps heard): $(cat "$WORK/balance"), every pass of one version"
+
+# --- SIGINT with a swap pending: every note still ends ----------------------
+version "$FILE" 1 ', {"beat": 0.1, "note": 50, "velocity": 1, "duration": 1.8}, {"beat": 0.1, "cc": 64, "value": 127}'
+background "$BIN/link-seq" --backend jsonl --reload --quiet --timeout 0 "$FILE" >"$WORK/int.jsonl" 2>"$WORK/err"
+SEQ=$LAST_PID
+wait_for 10 "the first version to play" has_velocity "$WORK/int.jsonl" 1
+wait_for 5 "the start of a pass" mid_loop "$WORK/int.jsonl" 0.5
+version "$FILE" 2
+sleep 0.3 # seen (20 ms looks, 50 ms quiet), not yet due (by beat 1.6 of the 2-beat loop)
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "link-seq exited $code on SIGINT with a swap pending"
+[ ! -s "$WORK/err" ] || fail "stderr: $(cat "$WORK/err")"
+! has_velocity "$WORK/int.jsonl" 2 || fail "the pending version played before its boundary"
+$CHECK "$WORK/int.jsonl" balanced >"$WORK/balance" 2>&1 || fail "SIGINT with a swap pending: $(cat "$WORK/balance")"
+jq -c 'select(.message == "control_change") | .bytes' "$WORK/int.jsonl" | tail -n 1 | grep -qx '\[176,64,0\]' \
+  || fail "SIGINT with a swap pending: the sustain pedal was left down"
+pass "SIGINT with a swap pending: exit 0, $(cat "$WORK/balance"), the pedal released, the new version never heard"
+
+# --- --control: commands on standard input, a reply each, edits on the seam --
+# No file: an empty loop to fill. Commands go through a FIFO held open on fd 3.
+rm -f "$WORK/cmds"; mkfifo "$WORK/cmds"
+"$BIN/link-seq" --control --quantum 2 --backend jsonl --output "$WORK/ctl.jsonl" --quiet --timeout 0 \
+  <"$WORK/cmds" >"$WORK/replies" 2>"$WORK/err" &
+CTL=$!; PIDS="$PIDS $CTL"
+exec 3>"$WORK/cmds"
+# send_version V: replace the sequence with version V, as one command line.
+send_version() {
+  version "$WORK/v.json" "$1"
+  printf '{"op":"replace","sequence":%s}\n' "$(tr -d '\n' <"$WORK/v.json")" >&3
+}
+replies() { [ "$(wc -l <"$WORK/replies")" -ge "$1" ]; }
+send_version 1
+wait_for 10 "version 1 from the script" has_velocity "$WORK/ctl.jsonl" 1
+wait_for 5 "the middle of a pass" mid_loop "$WORK/ctl.jsonl"
+send_version 2
+written_at=$beat
+wait_for 5 "version 2 from the script" has_velocity "$WORK/ctl.jsonl" 2
+first=$($CHECK "$WORK/ctl.jsonl" first 2)
+expected=$(awk -v b="$written_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+[ "$first" = "$expected" ] || awk -v f="$first" -v e="$expected" 'BEGIN { exit !(f == e) }' \
+  || fail "--control: replaced on beat $written_at, version 2 began on beat $first, expected $expected"
+echo '{"op":"replace","sequence":{"format":"link-seq/1","tracks":[{"channel":17,"events":[]}]}}' >&3
+echo '{"op":"clear","track":"nope"}' >&3
+wait_for 5 "four replies" replies 4
+sed -n 3p "$WORK/replies" | jq -e '.ok == false and .problems == ["/sequence/tracks/0/channel: expected a channel 1..16, got 17"]' >/dev/null \
+  || fail "--control: a bad replace: $(sed -n 3p "$WORK/replies")"
+sed -n 4p "$WORK/replies" | jq -e '.ok == false and (.error | startswith("/track: expected"))' >/dev/null \
+  || fail "--control: clearing a track that does not exist: $(sed -n 4p "$WORK/replies")"
+wait_for 5 "the middle of a pass" mid_loop "$WORK/ctl.jsonl"
+echo '{"op":"clear"}' >&3
+cleared_at=$beat
+echo '{"op":"status"}' >&3
+wait_for 5 "six replies" replies 6
+sed -n 6p "$WORK/replies" | jq -e '.ok and .version == 3 and .pending == 4' >/dev/null \
+  || fail "--control: status with the clear pending: $(sed -n 6p "$WORK/replies")"
+pause 2.2
+exec 3>&-
+kill -INT "$CTL"
+set +e; wait "$CTL"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "--control: exit $code on SIGINT"
+[ ! -s "$WORK/err" ] || fail "--control: stderr: $(cat "$WORK/err")"
+last_on=$(jq -s '[.[] | select(.message == "note_on")] | last | .beat' "$WORK/ctl.jsonl")
+boundary=$(awk -v b="$cleared_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
+awk -v l="$last_on" -v b="$boundary" 'BEGIN { exit !(l < b && l >= b - 1) }' \
+  || fail "--control: cleared on beat $cleared_at: the last note began on beat $last_on, expected the pass before $boundary to play out"
+$CHECK "$WORK/ctl.jsonl" balanced >"$WORK/balance" 2>&1 || fail "--control: $(cat "$WORK/balance")"
+$CHECK "$WORK/ctl.jsonl" seams 2 >/dev/null 2>"$WORK/seams" || fail "--control: $(cat "$WORK/seams")"
+pass "--control: replace took over on the loop's end (beat $first), a bad replace answered with its pointer, clear silent from beat $boundary, status showed it pending; $(cat "$WORK/balance")"
+
+# --- the same on JACK: the swap happens in the process callback --------------
+# jack_midi_dump as the synth: a rewrite heard, then SIGINT, nothing hanging.
+start_jack
+start_midi_monitor
+version "$FILE" 1 ', {"beat": 1.2, "note": 50, "velocity": 1, "duration": 2.5}'
+background "$BIN/link-seq" --backend jack --connect midi-monitor:input --reload --quiet --timeout 0 "$FILE" 2>"$WORK/err"
+SEQ=$LAST_PID
+# heard BYTES: the MIDI monitor got that message.
+heard() { messages "$WORK/dump.txt" | grep -qx "$1"; }
+wait_for 10 "version 1 on JACK" heard "90 24 01"
+version "$FILE" 2 ', {"beat": 1.2, "note": 50, "velocity": 2, "duration": 2.5}'
+wait_for 5 "version 2 on JACK" heard "90 24 02"
+pause 1.3
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "link-seq on JACK exited $code on SIGINT"
+[ ! -s "$WORK/err" ] || fail "stderr on JACK: $(cat "$WORK/err")"
+sleep 0.2
+balanced "$WORK/dump.txt" >"$WORK/balance" || fail "on JACK: $(cat "$WORK/balance")"
+# Version 1's notes stop where version 2's begin: no 01 velocity after the first 02.
+messages "$WORK/dump.txt" | awk '$3 == "02" { two = 1 } two && $1 ~ /^9/ && $3 == "01" { bad = 1 } END { exit bad }' \
+  || fail "on JACK, version 1 played after version 2 began"
+pass "on JACK: a rewrite heard from the loop's end on, every note ended after SIGINT ($(messages "$WORK/dump.txt" | grep -c '^9') note-ons)"
