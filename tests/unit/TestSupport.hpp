@@ -3,11 +3,13 @@
 
 #include "cli/Errors.hpp"
 #include "midi/Event.hpp"
+#include "midi/Message.hpp"
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -49,6 +51,24 @@ inline void check_same_events(const std::vector<std::vector<midi::Event>>& runs)
       CHECK(runs[r][i].message == runs[0][i].message);
     }
   }
+}
+
+// Every note-on has exactly one note-off after it, per channel and pitch.
+inline void check_balanced(const std::vector<midi::Event>& events) {
+  std::map<int, int> sounding;
+  for (const auto& e : events) {
+    const auto d = midi::decode(e.message.view());
+    REQUIRE(d);
+    const int key = d->channel * 128 + d->data1;
+    if (d->kind == midi::Kind::note_on) {
+      CHECK(sounding[key] == 0);
+      ++sounding[key];
+    } else if (d->kind == midi::Kind::note_off) {
+      CHECK(sounding[key] == 1);
+      --sounding[key];
+    }
+  }
+  for (const auto& [key, count] : sounding) CHECK(count == 0);
 }
 
 } // namespace linktools::testing

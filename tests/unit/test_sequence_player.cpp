@@ -11,7 +11,6 @@
 
 #include <cmath>
 #include <algorithm>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@ using linktools::HostTime;
 using linktools::SequencePlayer;
 using linktools::SequencePlayerOptions;
 using linktools::SessionState;
+using linktools::testing::check_balanced;
 using linktools::testing::check_same_events;
 using linktools::testing::Recorder;
 namespace midi = linktools::midi;
@@ -60,23 +60,6 @@ std::string listing(const std::vector<midi::Event>& events) {
 
 HostTime at_beat(double beat, double bpm = 120.0) {
   return kT0 + HostTime(std::llround(beat * 60e6 / bpm));
-}
-
-// Every note-on has exactly one note-off after it, per channel and pitch.
-void check_balanced(const std::vector<midi::Event>& events) {
-  std::map<int, int> sounding;
-  for (const auto& e : events) {
-    const auto d = midi::decode(e.message.view());
-    const int key = d->channel * 128 + d->data1;
-    if (d->kind == midi::Kind::note_on) {
-      CHECK(sounding[key] == 0);
-      ++sounding[key];
-    } else if (d->kind == midi::Kind::note_off) {
-      CHECK(sounding[key] == 1);
-      --sounding[key];
-    }
-  }
-  for (const auto& [key, count] : sounding) CHECK(count == 0);
 }
 
 } // namespace

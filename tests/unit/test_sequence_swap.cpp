@@ -23,6 +23,7 @@ using linktools::HostTime;
 using linktools::SequencePlayer;
 using linktools::SequencePlayerOptions;
 using linktools::SessionState;
+using linktools::testing::check_balanced;
 using linktools::testing::check_same_events;
 using linktools::testing::Recorder;
 namespace midi = linktools::midi;
@@ -76,23 +77,6 @@ std::vector<double> ons(const std::vector<midi::Event>& events, int pitch) {
     if (d->kind == midi::Kind::note_on && d->data1 == pitch) beats.push_back(e.beat);
   }
   return beats;
-}
-
-// Every note-on has exactly one note-off after it, per channel and pitch.
-void check_balanced(const std::vector<midi::Event>& events) {
-  std::map<int, int> sounding;
-  for (const auto& e : events) {
-    const auto d = midi::decode(e.message.view());
-    const int key = d->channel * 128 + d->data1;
-    if (d->kind == midi::Kind::note_on) {
-      CHECK(sounding[key] == 0);
-      ++sounding[key];
-    } else if (d->kind == midi::Kind::note_off) {
-      CHECK(sounding[key] == 1);
-      --sounding[key];
-    }
-  }
-  for (const auto& [key, count] : sounding) CHECK(count == 0);
 }
 
 } // namespace
