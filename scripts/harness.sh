@@ -16,7 +16,7 @@
 #                                   every process started with `background`
 #                                   ends (the JACK server last), LinkHut's tmux,
 #                                   the hosts of scripts/hosts.sh, and WORK
-#   fail, pass, wait_for, has_ended, json_is, last_json, expect_exit, require_built
+#   fail, pass, wait_for, has_ended, json_is, last_json, expect_exit, expect_refused, require_built
 #   start_jack, stop_jack, stall_jack_randomly, xrun_count, jack_gone_ends,
 #   jack_port_exists, port_up, the MIDI monitor (start_midi_monitor,
 #   messages, balanced, mark_dump, since_mark)
@@ -113,6 +113,14 @@ expect_exit() {
   want=$1; shift
   set +e; "$@" >"$WORK/stdout" 2>"$WORK/stderr"; got=$?; set -e
   [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want (stderr: $(cat "$WORK/stderr"))"
+}
+
+# expect_refused PATTERN CMD...: CMD refuses its usage (exit 2) with a
+# message on stderr that PATTERN (grep) finds.
+expect_refused() {
+  pattern=$1; shift
+  expect_exit 2 "$@"
+  grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': expected '$pattern' in: $(cat "$WORK/stderr")"
 }
 
 # start_jack [PERIOD [JACKD-FLAGS]]: a JACK server on the dummy driver (no

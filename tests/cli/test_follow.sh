@@ -7,11 +7,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 GEN="$(dirname "$0")/gen_clock.py"
 
 # --- bad flags: exit 2 with a clear message, before anything opens ------------
-bad() { # bad EXPECTED-TEXT FLAGS...
-  text=$1; shift
-  expect_exit 2 "$BIN/link-follow" "$@"
-  grep -q "^link-follow: error: $text" "$WORK/stderr" || fail "'$*': $(cat "$WORK/stderr")"
-}
+bad() { text=$1; shift; expect_refused "^link-follow: error: $text" "$BIN/link-follow" "$@"; }
 bad "--backend: expected auto, jack, alsa or jsonl, got 'midi2'" --backend midi2
 bad "--tempo-resolution: expected BPM in 0.001..10, got 0" --tempo-resolution 0
 bad "--max-commits: expected a rate in 0.1..100 a second, got 1000" --max-commits 1000

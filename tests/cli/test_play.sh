@@ -15,11 +15,7 @@ printf 'not audio at all\n' >"$WORK/text.wav"
 
 # --- bad input: exit 2 with the file and the reason, before JACK is touched --
 # (no server runs yet: a check made after opening JACK would exit 1 instead)
-bad() {
-  message=$1; shift
-  expect_exit 2 "$BIN/link-play" "$@"
-  grep -q -- "$message" "$WORK/stderr" || fail "link-play $*: expected '$message' in: $(cat "$WORK/stderr")"
-}
+bad() { message=$1; shift; expect_refused "$message" "$BIN/link-play" "$@"; }
 bad "link-play: error: $WORK/missing.wav: cannot open it: No such file or directory" "$WORK/missing.wav"
 bad "link-play: error: $WORK/text.wav: not an audio file link-play can read" "$WORK/text.wav"
 bad "expected WAV, AIFF, FLAC or Ogg" "$WORK/text.wav"
