@@ -33,6 +33,7 @@ std::unique_ptr<MidiInput> open_input(const InputOptions& options);
 namespace linktools::midi {
 // The backend `automatic` stands for here: JACK when a server runs, else the
 // ALSA sequencer when the kernel has one; throws ToolError(failure) naming
-// the choices when neither is there. Any other backend as it is.
-Backend resolve(Backend backend);
+// the choices when neither is there ("no MIDI `kind` found"; `jsonl`: what
+// --backend jsonl does instead, "write JSON Lines"). Any other backend as it is.
+Backend resolve(Backend backend, std::string_view kind, std::string_view jsonl);
 } // namespace linktools::midi

@@ -2,20 +2,12 @@
 
 #include "midi/Backends.hpp"
 
-#include "cli/Errors.hpp"
-
 namespace linktools::midi {
 
 namespace {
 
 Backend resolve_input(Backend backend) {
-  if (backend != Backend::automatic) return backend;
-  if (jack::built() && jack::server_running()) return Backend::jack;
-  if (alsa::built() && alsa::sequencer_present()) return Backend::alsa;
-  throw failure("no MIDI input found",
-                "no JACK server is running and the ALSA sequencer is not available; "
-                "start JACK (e.g. jackd -d dummy), load the snd-seq kernel module, "
-                "or read JSON Lines from standard input with --backend jsonl");
+  return resolve(backend, "input", "read JSON Lines from standard input");
 }
 
 } // namespace
