@@ -102,6 +102,18 @@ std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra
   return out;
 }
 
+std::vector<PortName> midi_ports(jack_client_t* client, unsigned long direction) {
+  std::vector<PortName> out;
+  const char** names = jack_get_ports(client, nullptr, JACK_DEFAULT_MIDI_TYPE, direction);
+  if (!names) return out;
+  for (const char** n = names; *n; ++n) {
+    jack_port_t* port = jack_port_by_name(client, *n);
+    out.push_back({*n, port && (jack_port_flags(port) & JackPortIsPhysical)});
+  }
+  jack_free(names);
+  return out;
+}
+
 std::optional<std::string> renamed_warning(jack_client_t* client, const std::string& asked) {
   const char* given = jack_get_client_name(client);
   if (!given || asked == given) return std::nullopt;

@@ -40,6 +40,15 @@ ClientPtr open_client(const std::string& name, std::string_view otherwise);
 // for the sound card's), what an output connects to or takes latency from.
 std::vector<std::string> audio_inputs(jack_client_t* client, unsigned long extra_flags);
 
+// A port of the server, and whether it is a sound card's (JackPortIsPhysical).
+struct PortName {
+  std::string name;
+  bool physical = false;
+};
+// The MIDI ports of the server that go `direction`: JackPortIsInput, those
+// we can send to; JackPortIsOutput, those we can receive from.
+std::vector<PortName> midi_ports(jack_client_t* client, unsigned long direction);
+
 // When JACK gave `client` another name than `asked` (it renames a client
 // whose name is taken, "NAME-01"), a warning that says so; else nullopt.
 std::optional<std::string> renamed_warning(jack_client_t* client, const std::string& asked);

@@ -176,14 +176,8 @@ private:
 std::vector<PortInfo> list_sources(const InputOptions& options) {
   ClientPtr client = open_client(options.client_name + "-list", kOtherwise);
   std::vector<PortInfo> out;
-  const char** names = jack_get_ports(client.get(), nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput);
-  if (!names) return out;
-  for (const char** n = names; *n; ++n) {
-    jack_port_t* port = jack_port_by_name(client.get(), *n);
-    const bool physical = port && (jack_port_flags(port) & JackPortIsPhysical);
-    out.push_back({*n, physical ? "JACK MIDI output (hardware)" : "JACK MIDI output"});
-  }
-  jack_free(names);
+  for (const auto& p : jack_client::midi_ports(client.get(), JackPortIsOutput))
+    out.push_back({p.name, p.physical ? "JACK MIDI output (hardware)" : "JACK MIDI output"});
   return out;
 }
 

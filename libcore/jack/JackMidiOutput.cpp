@@ -279,14 +279,8 @@ bool server_running() { return try_open_client("link-tools-probe") != nullptr; }
 std::vector<PortInfo> list_ports(const OutputOptions& options) {
   ClientPtr client = open_client(options.client_name + "-list", kOtherwise);
   std::vector<PortInfo> out;
-  const char** names = jack_get_ports(client.get(), nullptr, JACK_DEFAULT_MIDI_TYPE, JackPortIsInput);
-  if (!names) return out;
-  for (const char** n = names; *n; ++n) {
-    jack_port_t* port = jack_port_by_name(client.get(), *n);
-    const bool physical = port && (jack_port_flags(port) & JackPortIsPhysical);
-    out.push_back({*n, physical ? "JACK MIDI input (hardware)" : "JACK MIDI input"});
-  }
-  jack_free(names);
+  for (const auto& p : jack_client::midi_ports(client.get(), JackPortIsInput))
+    out.push_back({p.name, p.physical ? "JACK MIDI input (hardware)" : "JACK MIDI input"});
   return out;
 }
 
