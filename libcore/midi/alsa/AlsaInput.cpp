@@ -185,30 +185,13 @@ private:
 } // namespace
 
 std::vector<PortInfo> list_sources(const InputOptions& options) {
-  const SeqPtr seq = open_sequencer(options.client_name + "-list", SND_SEQ_OPEN_OUTPUT);
-  std::vector<PortInfo> out;
-  for_each_port(seq.get(), sends_midi, [&](snd_seq_client_info_t* client, const snd_seq_port_info_t* port) {
-    out.push_back({fmt::format("{}:{}", snd_seq_client_info_get_client(client), snd_seq_port_info_get_port(port)),
-                   port_label(client, port)});
-  });
-  return out;
+  return usable_ports(options.client_name, sends_midi);
 }
 
 std::unique_ptr<MidiInput> open_input(const InputOptions& options) {
-  // The address is checked before anything is opened, as for the output.
-  std::optional<PortSpec> spec;
-  if (options.connect) {
-    spec = parse_port_spec(*options.connect);
-    if (!spec)
-      throw bad_input("--connect " + *options.connect,
-                      "not an ALSA sequencer port: give client:port, a client name, or name:port (see --list)");
-  }
+  const std::optional<PortSpec> spec = connect_spec(options.connect);
   SeqPtr seq = open_sequencer(options.client_name, SND_SEQ_OPEN_DUPLEX);
-  std::optional<Address> source;
-  if (spec) {
-    source = find_port(seq.get(), *spec, sends_midi);
-    if (!source) throw bad_input("--connect " + *options.connect, "no such ALSA sequencer port (see --list)");
-  }
+  const std::optional<Address> source = connect_port(seq.get(), options.connect, spec, sends_midi);
   return std::make_unique<AlsaInput>(std::move(seq), options, source);
 }
 

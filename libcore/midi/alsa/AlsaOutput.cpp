@@ -92,34 +92,14 @@ bool sequencer_present() {
 }
 
 std::vector<PortInfo> list_ports(const OutputOptions& options) {
-  const SeqPtr seq = open_sequencer(options.client_name + "-list", SND_SEQ_OPEN_OUTPUT);
-  std::vector<PortInfo> out;
-  for_each_port(seq.get(), accepts_midi, [&](snd_seq_client_info_t* client, const snd_seq_port_info_t* port) {
-    out.push_back({fmt::format("{}:{}", snd_seq_client_info_get_client(client), snd_seq_port_info_get_port(port)),
-                   port_label(client, port)});
-  });
-  return out;
+  return usable_ports(options.client_name, accepts_midi);
 }
 
 std::unique_ptr<MidiOutput> open(const OutputOptions& options) {
-  // The address is checked before anything is opened: a typo is the user's
-  // error whether or not this machine has a sequencer.
-  std::optional<PortSpec> spec;
-  if (options.connect) {
-    spec = parse_port_spec(*options.connect);
-    if (!spec)
-      throw bad_input("--connect " + *options.connect,
-                      "not an ALSA sequencer port: give client:port, a client name, or "
-                      "name:port (see --list)");
-  }
+  const std::optional<PortSpec> spec = connect_spec(options.connect);
   // Output only: we never read events, so the kernel keeps no input pool for us.
   SeqPtr seq = open_sequencer(options.client_name, SND_SEQ_OPEN_OUTPUT);
-  std::optional<Address> destination;
-  if (spec) {
-    destination = find_port(seq.get(), *spec, accepts_midi);
-    if (!destination)
-      throw bad_input("--connect " + *options.connect, "no such ALSA sequencer port (see --list)");
-  }
+  const std::optional<Address> destination = connect_port(seq.get(), options.connect, spec, accepts_midi);
   return std::make_unique<AlsaOutput>(std::move(seq), options, destination);
 }
 

@@ -99,4 +99,32 @@ std::optional<Address> find_port(snd_seq_t* seq, const PortSpec& spec,
   return a;
 }
 
+std::optional<PortSpec> connect_spec(const std::optional<std::string>& connect) {
+  if (!connect) return std::nullopt;
+  auto spec = parse_port_spec(*connect);
+  if (!spec)
+    throw bad_input("--connect " + *connect,
+                    "not an ALSA sequencer port: give client:port, a client name, or name:port (see --list)");
+  return spec;
+}
+
+std::optional<Address> connect_port(snd_seq_t* seq, const std::optional<std::string>& connect,
+                                    const std::optional<PortSpec>& spec,
+                                    bool (*usable)(const snd_seq_port_info_t*)) {
+  if (!spec) return std::nullopt;
+  auto port = find_port(seq, *spec, usable);
+  if (!port) throw bad_input("--connect " + *connect, "no such ALSA sequencer port (see --list)");
+  return port;
+}
+
+std::vector<PortInfo> usable_ports(const std::string& client_name, bool (*usable)(const snd_seq_port_info_t*)) {
+  const SeqPtr seq = open_sequencer(client_name + "-list", SND_SEQ_OPEN_OUTPUT);
+  std::vector<PortInfo> out;
+  for_each_port(seq.get(), usable, [&](snd_seq_client_info_t* client, const snd_seq_port_info_t* port) {
+    out.push_back({fmt::format("{}:{}", snd_seq_client_info_get_client(client), snd_seq_port_info_get_port(port)),
+                   port_label(client, port)});
+  });
+  return out;
+}
+
 } // namespace linktools::midi::alsa

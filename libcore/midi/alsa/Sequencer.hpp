@@ -3,6 +3,7 @@
 // with alsa-lib's own messages silenced, and finding the ports --connect
 // names. Not pure: these talk to the kernel's sequencer.
 
+#include "midi/MidiOutput.hpp"
 #include "midi/alsa/SeqEvent.hpp"
 
 #include <alsa/asoundlib.h>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace linktools::midi::alsa {
 
@@ -76,5 +78,18 @@ struct Address {
 // The port `spec` names when `usable` accepts it; never touches the port.
 std::optional<Address> find_port(snd_seq_t* seq, const PortSpec& spec,
                                  bool (*usable)(const snd_seq_port_info_t*));
+
+// --connect read as a port address (nullopt without one), before anything is
+// opened: a typo is the user's error whether or not this machine has a
+// sequencer. Throws ToolError(bad_input).
+std::optional<PortSpec> connect_spec(const std::optional<std::string>& connect);
+// The port --connect named (nullopt without one), when `usable` accepts it;
+// throws ToolError(bad_input) when there is none such.
+std::optional<Address> connect_port(snd_seq_t* seq, const std::optional<std::string>& connect,
+                                    const std::optional<PortSpec>& spec,
+                                    bool (*usable)(const snd_seq_port_info_t*));
+// What --list shows: every other client's port `usable` accepts, as
+// "client:port" and a label, through a client of its own.
+std::vector<PortInfo> usable_ports(const std::string& client_name, bool (*usable)(const snd_seq_port_info_t*));
 
 } // namespace linktools::midi::alsa
