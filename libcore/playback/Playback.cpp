@@ -33,6 +33,28 @@ std::optional<bool> PlayingSession::transport_hint() const {
 
 namespace {
 
+// Pokes the session whenever a stop is asked for, from a thread that sleeps
+// until then, so the loop below can sleep long between looks and still end
+// at once on Ctrl-C.
+class StopPoker {
+public:
+  explicit StopPoker(Session& session)
+      : thread_([this, &session] {
+          while (!done_.load() && wait_for_stop_or_interrupt()) session.poke();
+        }) {}
+  ~StopPoker() {
+    done_.store(true);
+    interrupt_stop_wait();
+    thread_.join();
+  }
+  StopPoker(const StopPoker&) = delete;
+  StopPoker& operator=(const StopPoker&) = delete;
+
+private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 // The loop itself; `start` starts the output on its source.
 void play(SessionOutput& output, const std::function<void(Session&)>& start,
           const PlaybackOptions& options, const PlaybackHooks& hooks) {
@@ -50,7 +72,8 @@ void play(SessionOutput& output, const std::function<void(Session&)>& start,
                   hooks.live_suffix());
   };
   const auto look_every =
-      options.look_every.value_or(std::chrono::milliseconds(options.live ? 50 : 100));
+      options.look_every.value_or(std::chrono::milliseconds(options.live ? 50 : 500));
+  StopPoker poker(session);
   auto seen = session.change_count();
   std::optional<HostTime> last;
   int signals_told = -1;

@@ -46,7 +46,9 @@ struct PlaybackOptions {
   bool start_stop_sync = true; // ask Link for start/stop sync
   bool live = false;           // draw the live line on standard error
   // How often the loop looks (hooks.look, the live line) when the session
-  // does not change before: 50 ms with the live line, 100 ms without.
+  // does not change before: 50 ms with the live line, 500 ms without (a
+  // stop signal wakes the loop at once either way; the looks are for the
+  // end of the source and an output that broke).
   std::optional<std::chrono::milliseconds> look_every;
 };
 

@@ -298,6 +298,10 @@ std::uint64_t Session::change_count() const {
   return impl_->changes;
 }
 
+void Session::poke() {
+  impl_->notify([] {});
+}
+
 std::uint64_t Session::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mutex);
   impl_->changed.wait_for(lock, timeout, [&] { return impl_->changes != seen; });

@@ -65,6 +65,9 @@ public:
   // Waits until change_count() differs from `seen` or `timeout` passes;
   // returns the count at return.
   std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) const;
+  // Bumps change_count() though nothing changed, so that a loop waiting in
+  // wait_for_change looks now (a stop signal came). Thread-safe: yes.
+  void poke();
 
 private:
   struct Impl;
