@@ -36,7 +36,8 @@ public:
   void stop();
 
   // How far ahead each window looks: a tempo change reaches events at most
-  // this much later than with JACK (which renders each period afresh), next
+  // this much (and the 1 ms a window is rendered before it begins) later
+  // than with JACK (which renders each period afresh), next
   // to the 20-200 ms a peer takes to hear of it at all. Each window is one
   // wake-up: 4 ms windows cost link-midiclock 1.6 % of a core on the build
   // VM, 10 ms ones 1.1 %.
