@@ -245,12 +245,13 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
         (o.status & 0xF0) == 0x90 ? fmt::format(",\"note\":{}", o.note) : std::string();
     const std::string cycle =
         std::isfinite(o.cycle_us) ? fmt::format("{:.1f}", o.cycle_us) : "null";
+    const std::string sent = std::isfinite(o.sent_us) ? fmt::format("{:.0f}", o.sent_us) : "null";
     fmt::print(file.get(),
                "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
                "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{},"
-               "\"cycle_us\":{},\"renumbered_beats\":{:g}}}\n",
+               "\"cycle_us\":{},\"renumbered_beats\":{:g},\"sent_us\":{}}}\n",
                o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
-               o.time_us < measure_from, near_xrun_json(o.xrun), cycle, o.renumbered_beats);
+               o.time_us < measure_from, near_xrun_json(o.xrun), cycle, o.renumbered_beats, sent);
   }
   const bool ok = std::ferror(file.get()) == 0;
   if (std::fclose(file.release()) != 0 || !ok)
@@ -310,7 +311,9 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
       ->type_name("MS");
   app->add_option("--warmup", options.warmup_s, "Seconds at the start that are not measured");
   app->add_option("--log", options.log_path,
-                  "Also write every message received, placed on the grid, to FILE as JSON Lines");
+                  "Also write every message received, placed on the grid, to FILE as JSON Lines\n"
+                  "(with --stdin, sent_us is the sender's own stamp of its write, where the line\n"
+                  "has one; null otherwise)");
   return app;
 }
 

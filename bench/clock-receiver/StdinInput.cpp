@@ -1,8 +1,8 @@
 // The stdin input: JSON Lines as the jsonl backend (link-midiclock, link-seq)
 // writes them,
 //   {"time_us":123,"sent_us":125,"beat":4.000000,"message":"clock","bytes":[248]}
-// Only "bytes" is used. The sender's own times are what it meant and what it
-// believed; the benchmark measures when a line actually reached us, so each
+// "bytes" is what is judged; "sent_us" is only passed on to the log (the
+// sender's own belief of when it wrote). The benchmark measures when a line actually reached us, so each
 // read() is stamped with Link's clock as soon as it returns, and every line
 // it completes gets that stamp. A read that waits in poll() adds this
 // program's own wake-up to the stamp; --busy-read keeps trying instead.
@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <optional>
 #include <poll.h>
 #include <unistd.h>
@@ -25,10 +26,12 @@ namespace linktools::bench {
 namespace {
 
 // The bytes of a line; nullopt when the line is not a MIDI message of one
-// to three bytes.
-std::optional<midi::Message> message_of(std::string_view line) {
+// to three bytes. `sent_us` gets the line's sent_us when it has one.
+std::optional<midi::Message> message_of(std::string_view line, double& sent_us) {
   const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
+  if (const auto sent = json.find("sent_us"); sent != json.end() && sent->is_number())
+    sent_us = sent->get<double>();
   const auto bytes = json.find("bytes");
   if (bytes == json.end() || !bytes->is_array() || bytes->empty() || bytes->size() > 3)
     return std::nullopt;
@@ -105,11 +108,14 @@ private:
   void take(std::string_view line, const SessionState& state, double arrived,
             std::vector<Observation>& out) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    const auto message = message_of(line);
-    if (!message)
+    double sent_us = std::numeric_limits<double>::quiet_NaN();
+    const auto message = message_of(line, sent_us);
+    if (!message) {
       ++facts_.unreadable;
-    else if (is_measured(message->view(), measure_))
+    } else if (is_measured(message->view(), measure_)) {
       out.push_back(probe_.observe(state, message->view(), arrived));
+      out.back().sent_us = sent_us;
+    }
   }
 
   Session& session_;

@@ -61,6 +61,11 @@ struct Observation {
   // The beats GridProbe has taken off the receiver's own beat numbers so
   // far, to follow its whole-bar renumberings (0 until the first one).
   double renumbered_beats = 0.0;
+  // The sender's own stamp of the moment it wrote the message, where the
+  // input carries one (the jsonl backend's sent_us); NaN otherwise. Not
+  // judged: the log shows it, so a lateness can be split into the sender's
+  // and the way's.
+  double sent_us = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Whether `message` (one complete MIDI message, status byte first) is one
