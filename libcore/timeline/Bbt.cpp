@@ -40,4 +40,9 @@ double start_bar_origin(double start_beat, double quantum) noexcept {
   return std::floor((start_beat + kOnTheLine) / quantum) * quantum;
 }
 
+double next_position_beat(double grid_beat, double published, const BbtGrid&) noexcept {
+  if (grid_beat < published && published - grid_beat < 1.0) return published;
+  return grid_beat;
+}
+
 } // namespace linktools::timeline

@@ -38,4 +38,15 @@ double beat_of_bbt(const BbtPosition& position, const BbtGrid& grid) noexcept;
 // millionths of a beat early) counts as a start on that line.
 double start_bar_origin(double start_beat, double quantum) noexcept;
 
+// The session beat to give the next cycle, from the grid's beat at its first
+// frame (`grid_beat`) and the beat given to the cycle before (`published`),
+// both on the same grid while the transport rolls.
+//
+// A peer's tempo change reaches us milliseconds after the moment it took
+// effect, so the positions we gave for those milliseconds were a little ahead
+// of the new grid: rather than step back (clients count ticks on), the
+// position waits for the grid. A step back of a beat or more is a new grid,
+// taken as it is.
+double next_position_beat(double grid_beat, double published, const BbtGrid& grid) noexcept;
+
 } // namespace linktools::timeline
