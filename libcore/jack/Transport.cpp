@@ -244,7 +244,12 @@ struct TransportSync::Impl {
     // A locate (new_pos) moves frames, not the grid, so it is no reason to step back.
     const bool rolling_on = jack_state == JackTransportRolling && have_published &&
                             published_origin == origin_beat;
-    if (rolling_on) beat = timeline::next_position_beat(beat, published_beat, grid);
+    if (rolling_on) {
+      timeline::StepBackRule rule;
+      rule.never = options.never_back;
+      rule.hold_under = state.tempo() / 60.0 / rate; // one frame
+      beat = timeline::next_position_beat(beat, published_beat, grid, rule);
+    }
     published_beat = beat;
     published_origin = origin_beat;
     have_published = true;
