@@ -241,15 +241,15 @@ struct TransportSync::Impl {
     grid.ticks_per_beat = options.ticks_per_beat;
     grid.origin_beat = origin_beat;
     double beat = state.beat_at_time(HostTime(std::llround(heard_next_us)), options.quantum);
-    // A peer's tempo change reaches us milliseconds after the moment it
-    // took effect, so the positions we gave for those milliseconds were a
-    // little ahead of the new grid: rather than step back (clients count
-    // ticks on), the position waits for the grid. A step back of a beat or
-    // more is a new grid, taken as it is.
     // A locate (new_pos) moves frames, not the grid, so it is no reason to step back.
     const bool rolling_on = jack_state == JackTransportRolling && have_published &&
                             published_origin == origin_beat;
-    if (rolling_on && beat < published_beat && published_beat - beat < 1.0) beat = published_beat;
+    if (rolling_on) {
+      timeline::StepBackRule rule;
+      rule.never = options.never_back;
+      rule.hold_under = state.tempo() / 60.0 / rate; // one frame
+      beat = timeline::next_position_beat(beat, published_beat, grid, rule);
+    }
     published_beat = beat;
     published_origin = origin_beat;
     have_published = true;

@@ -30,6 +30,9 @@ struct TransportOptions {
   // Another client is the timebase master: we never become one, read its
   // tempo (jack_tempo()) instead, and start JACK without locating it.
   bool jack_leads = false;
+  // Hold the position rather than step back when a late tempo change puts
+  // the grid behind it (--never-back); by default it steps back within a bar.
+  bool never_back = false;
 };
 
 // Something that happened to JACK's transport, seen in the process thread.

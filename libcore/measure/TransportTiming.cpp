@@ -1,6 +1,7 @@
 #include "measure/TransportTiming.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 
 namespace linktools::bench {
@@ -96,6 +97,14 @@ TransportSummary summarize_cycles(std::span<const CycleSample> samples, std::spa
   TransportSummary out;
   judge_starts(samples, j, out);
   std::vector<double> all, outside, away;
+  // Every change's date, including changes the receiver heard of only
+  // after a cycle it judged (a master that heard sooner already follows
+  // them), as GridTiming dates them.
+  std::vector<double> change_dates;
+  for (const CycleSample& s : samples)
+    if (std::isfinite(s.tempo_since_us)) change_dates.push_back(s.tempo_since_us);
+  std::sort(change_dates.begin(), change_dates.end());
+  change_dates.erase(std::unique(change_dates.begin(), change_dates.end()), change_dates.end());
   double offset_beats = 0.0;
   double last_since = std::numeric_limits<double>::quiet_NaN();
   // The last judged cycle of the run of rolling cycles under way (none
@@ -134,9 +143,9 @@ TransportSummary summarize_cycles(std::span<const CycleSample> samples, std::spa
     const double error_us = (count + offset_beats - s.grid_beat) * 60e6 / s.tempo;
     ++out.cycles;
     all.push_back(error_us);
+    const auto later = std::upper_bound(change_dates.begin(), change_dates.end(), s.time_us);
     const bool after_change =
-        std::isfinite(s.tempo_since_us) && s.time_us >= s.tempo_since_us &&
-        s.time_us - s.tempo_since_us <= j.change_window_us;
+        later != change_dates.begin() && s.time_us - *std::prev(later) <= j.change_window_us;
     if (after_change) ++out.cycles_after_changes;
     else outside.push_back(error_us);
     if (near_xrun(s.time_us, xrun_times_us, j.xrun_window_us)) ++out.near_xruns;

@@ -86,8 +86,9 @@ struct TransportSummary {
   std::size_t runs = 0;            // stretches of consecutive rolling cycles
   double offset_bars = 0.0;        // grid beat minus BBT count at the first, in bars
   ErrorFigures all;                // of the error in microseconds
-  // Cycles heard within the window after a tempo change, and the figures of
-  // the others.
+  // Cycles heard within the window after a tempo change's date (any change
+  // a sample knows of, also one the receiver heard of only after that
+  // cycle), and the figures of the others.
   std::size_t cycles_after_changes = 0;
   ErrorFigures outside_changes;
   // Cycles within the window of an xrun (either side), and the others'.

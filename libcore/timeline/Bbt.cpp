@@ -40,4 +40,21 @@ double start_bar_origin(double start_beat, double quantum) noexcept {
   return std::floor((start_beat + kOnTheLine) / quantum) * quantum;
 }
 
+double next_position_beat(double grid_beat, double published, const BbtGrid& grid,
+                          const StepBackRule& rule) noexcept {
+  const double back = published - grid_beat;
+  // On or ahead of the last position, or a new grid (a beat or more back).
+  if (back <= 0.0 || back >= 1.0) return grid_beat;
+  if (rule.never || back < rule.hold_under) return published;
+  // Back within the bar: to the grid. Across a bar line: no further back
+  // than that line, the nearest place to the grid in the bar we gave.
+  const std::int32_t bar = bbt_at_beat(published, grid).bar;
+  if (bbt_at_beat(grid_beat, grid).bar == bar) return grid_beat;
+  BbtPosition line;
+  line.bar = bar;
+  const double line_beat = beat_of_bbt(line, grid);
+  // Rounding can put the line itself in the bar before: hold then.
+  return bbt_at_beat(line_beat, grid).bar == bar ? line_beat : published;
+}
+
 } // namespace linktools::timeline

@@ -38,4 +38,29 @@ double beat_of_bbt(const BbtPosition& position, const BbtGrid& grid) noexcept;
 // millionths of a beat early) counts as a start on that line.
 double start_bar_origin(double start_beat, double quantum) noexcept;
 
+// How the position of a rolling transport may go back when the grid does.
+struct StepBackRule {
+  // Never step back by less than a beat: hold until the grid catches up
+  // (--never-back).
+  bool never = false;
+  // A step back smaller than this many beats is held (one frame's worth:
+  // the clock's own jitter is no reason to go back).
+  double hold_under = 0.0;
+};
+
+// The session beat to give the next cycle, from the grid's beat at its first
+// frame (`grid_beat`) and the beat given to the cycle before (`published`),
+// both on the same grid while the transport rolls.
+//
+// A peer's tempo change reaches us 85 to 170 ms after the moment it took
+// effect (bench/RESULTS.md), so the positions we gave meanwhile were on the
+// old grid: after a fall in tempo, ahead of the new one. The position
+// follows the grid as soon as we hear of it, stepping back within its bar;
+// it never goes back across a bar line (bars only ever step by one, at bar
+// lines), but waits on that line for the grid. A step back of a beat or
+// more is a new grid (a takeover), taken as it is. With rule.never it holds
+// instead of stepping back at all, until the grid catches up.
+double next_position_beat(double grid_beat, double published, const BbtGrid& grid,
+                          const StepBackRule& rule) noexcept;
+
 } // namespace linktools::timeline

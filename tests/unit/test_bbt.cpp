@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstddef>
+#include <vector>
 
 using linktools::HostTime;
 using linktools::SessionState;
@@ -137,4 +139,128 @@ TEST_CASE("bbt: the double tick holds the fraction the whole tick drops") {
   CHECK(q.tick == 1919);
   CHECK(q.tick_double >= 1919.0);
   CHECK(q.tick_double < 1920.0);
+}
+
+namespace {
+// A peer changes the tempo at `change`; we hear of it `late` after. The
+// position of every JACK cycle (256 frames at 48 kHz) from `from` to `to`,
+// as next_position_beat gives it from the grid we know at each cycle, beside
+// the grid the peer knows.
+struct Cycle {
+  HostTime time;
+  double given = 0.0; // the beat we give JACK
+  double grid = 0.0;  // the session's beat, as the peer that changed it knows it
+};
+std::vector<Cycle> cycles_across_a_late_change(const SessionState& before, const SessionState& after,
+                                               HostTime heard, HostTime from, HostTime to,
+                                               const linktools::timeline::StepBackRule& rule,
+                                               const BbtGrid& g) {
+  constexpr double kPeriodUs = 256 * 1e6 / 48000;
+  std::vector<Cycle> out;
+  bool have = false;
+  double published = 0.0;
+  for (double t = static_cast<double>(from.count()); t < static_cast<double>(to.count()); t += kPeriodUs) {
+    const HostTime at(std::llround(t));
+    const SessionState& known = at < heard ? before : after;
+    double beat = known.beat_at_time(at, g.quantum);
+    if (have) beat = linktools::timeline::next_position_beat(beat, published, g, rule);
+    published = beat;
+    have = true;
+    out.push_back({at, beat, after.beat_at_time(at, g.quantum)});
+  }
+  return out;
+}
+linktools::timeline::StepBackRule one_frame_rule(double bpm) {
+  linktools::timeline::StepBackRule rule;
+  rule.hold_under = bpm / 60.0 / 48000.0;
+  return rule;
+}
+// Bars only ever stay or step by one, and step only from the old bar's last
+// beat into the new bar's first (bench/transport-receiver's bar jump).
+void check_no_bar_jump(const std::vector<Cycle>& cycles, const BbtGrid& g) {
+  for (std::size_t i = 1; i < cycles.size(); ++i) {
+    const BbtPosition a = bbt_at_beat(cycles[i - 1].given, g);
+    const BbtPosition b = bbt_at_beat(cycles[i].given, g);
+    CAPTURE(i);
+    CHECK((b.bar == a.bar || b.bar == a.bar + 1));
+    if (b.bar == a.bar + 1) {
+      CHECK(a.beat == 4);
+      CHECK(b.beat == 1);
+    }
+  }
+}
+} // namespace
+
+// bench/RESULTS.md, issue 19: with the tempo falling from 180 to 60 BPM and
+// heard 100 ms late, the position was 0.2 beats ahead of the new grid and
+// was held until the grid caught up, up to 500 ms off by 200 ms. It follows
+// the grid from the first cycle after the change is heard.
+TEST_CASE("bbt: a tempo fall heard late puts the position back on the grid at once, within its bar") {
+  using std::chrono::microseconds;
+  const auto before = SessionState::detached(180.0, HostTime(1'000'000), 0.0);
+  auto after = before;
+  const HostTime change = before.time_at_beat(5.5, 4.0); // bar 2, beat 2, half way
+  after.set_tempo(60.0, change);
+  const HostTime heard = change + microseconds(100'000);
+  const BbtGrid g = grid(4);
+  const auto cycles = cycles_across_a_late_change(before, after, heard, HostTime(1'000'000),
+                                                  change + microseconds(2'000'000), one_frame_rule(60.0), g);
+  const double frame_beats = 60.0 / 60.0 / 48000.0;
+  int judged = 0;
+  for (const Cycle& c : cycles) {
+    if (c.time < heard) continue;
+    CAPTURE(c.time.count() - change.count());
+    CHECK(std::abs(c.given - c.grid) <= frame_beats);
+    ++judged;
+  }
+  CHECK(judged > 300);
+  check_no_bar_jump(cycles, g);
+}
+
+TEST_CASE("bbt: a late tempo fall never takes the position back across a bar line") {
+  using std::chrono::microseconds;
+  const auto before = SessionState::detached(180.0, HostTime(1'000'000), 0.0);
+  auto after = before;
+  // 0.15 beats before bar 3: at 180 BPM the position passes the bar line
+  // 50 ms after the change; heard 100 ms after, the new grid (60 BPM) is
+  // 0.05 beats before the bar line, 50 ms short of it.
+  const HostTime change = before.time_at_beat(7.85, 4.0);
+  after.set_tempo(60.0, change);
+  const HostTime heard = change + microseconds(100'000);
+  const BbtGrid g = grid(4);
+  const auto cycles = cycles_across_a_late_change(before, after, heard, HostTime(1'000'000),
+                                                  change + microseconds(1'500'000), one_frame_rule(60.0), g);
+  const HostTime bar3 = after.time_at_beat(8.0, 4.0);
+  CHECK(std::abs(bar3.count() - (change.count() + 150'000)) <= 1);
+  check_no_bar_jump(cycles, g);
+  int on_the_line = 0;
+  for (const Cycle& c : cycles) {
+    if (c.time < heard) continue;
+    CAPTURE(c.time.count() - change.count());
+    if (c.grid < 8.0) {
+      // Waits on the bar line, the nearest place in its bar to the grid.
+      check_position(bbt_at_beat(c.given, g), 3, 1, 0);
+      ++on_the_line;
+    } else {
+      CHECK(std::abs(c.given - c.grid) <= 1.0 / 48000);
+    }
+  }
+  CHECK(on_the_line >= 8); // 50 ms of cycles
+}
+
+TEST_CASE("bbt: a step back of less than a frame is held, and --never-back holds every step back") {
+  const BbtGrid g = grid(4);
+  linktools::timeline::StepBackRule rule = one_frame_rule(120.0);
+  const double frame_beats = rule.hold_under;
+  CHECK(linktools::timeline::next_position_beat(5.0 - frame_beats / 2, 5.0, g, rule) == 5.0);
+  CHECK(linktools::timeline::next_position_beat(5.0 - 2 * frame_beats, 5.0, g, rule) == 5.0 - 2 * frame_beats);
+  CHECK(linktools::timeline::next_position_beat(5.25, 5.0, g, rule) == 5.25);
+  rule.never = true;
+  CHECK(linktools::timeline::next_position_beat(4.8, 5.0, g, rule) == 5.0);
+  CHECK(linktools::timeline::next_position_beat(5.25, 5.0, g, rule) == 5.25);
+  // A step back of a beat or more is a new grid (a takeover, a peer that
+  // re-aligned), taken as it is either way.
+  CHECK(linktools::timeline::next_position_beat(3.9, 5.0, g, rule) == 3.9);
+  rule.never = false;
+  CHECK(linktools::timeline::next_position_beat(3.9, 5.0, g, rule) == 3.9);
 }

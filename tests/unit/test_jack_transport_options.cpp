@@ -44,9 +44,10 @@ TEST_CASE("link-jack-transport options: the defaults are JACK's usual 4/4 at 192
   CHECK(options->name == "link-jack-transport");
   CHECK_FALSE(options->force);
   CHECK_FALSE(options->quantized);
+  CHECK_FALSE(options->never_back);
   CHECK(refusal({}).empty());
   CHECK(refusal({"-q", "6", "--beat-type", "8", "--ticks-per-beat", "960", "--force", "--quantized",
-                 "-n", "jt", "--json", "--peers", "2", "--timeout", "3"})
+                 "--never-back", "-n", "jt", "--json", "--peers", "2", "--timeout", "3"})
             .empty());
 }
 
@@ -64,4 +65,8 @@ TEST_CASE("link-jack-transport options: bad values are refused before anything r
   CHECK_FALSE(parsed({"--jack-leads", "--force"}));
   REQUIRE(parsed({"--jack-leads"}));
   CHECK(parsed({"--jack-leads"})->jack_leads);
+  // --never-back is a rule for the positions we give as master.
+  CHECK_FALSE(parsed({"--jack-leads", "--never-back"}));
+  REQUIRE(parsed({"--never-back"}));
+  CHECK(parsed({"--never-back"})->never_back);
 }

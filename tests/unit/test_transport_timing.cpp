@@ -124,6 +124,21 @@ TEST_CASE("cycles after a tempo change and near an xrun are counted apart") {
   CHECK(s.away_from_xruns.count == 95);
 }
 
+// A master that hears of a change before the receiver follows the new grid
+// while the receiver still judges by the old one: the window counts from
+// the change's date, known from the cycles after it was heard.
+TEST_CASE("a change the receiver heard of late still opens its window at its date") {
+  auto samples = run(100);
+  for (int i = 0; i < 100; ++i)
+    samples[i].tempo_since_us = i < 70 ? samples[10].time_us : samples[50].time_us;
+  CycleJudging j = judging();
+  j.change_window_us = 10.5 * kPeriodUs;
+  const auto s = summarize_cycles(samples, {}, j);
+  CHECK(s.tempo_changes == 2);
+  CHECK(s.cycles_after_changes == 22); // cycles 10..20 and 50..60
+  CHECK(s.outside_changes.count == 78);
+}
+
 TEST_CASE("the start's lateness is the first rolling cycle against the session's start time") {
   auto samples = run(10);
   for (int i = 0; i < 3; ++i) samples[i].rolling = false;

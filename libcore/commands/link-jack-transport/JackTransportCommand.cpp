@@ -138,9 +138,12 @@ std::unique_ptr<CLI::App> make_jack_transport_app(JackTransportCommandOptions& o
   add_common_options(*app, options.common, kQuantumFlag | kJsonFlag | kTimeoutFlag | kPeersFlag);
   app->add_option("-n,--name", options.name, "The JACK client's name");
   auto* force = app->add_flag("--force", options.force, "Become timebase master even if another client is");
-  app->add_flag("--jack-leads", options.jack_leads,
-                "Another client is timebase master: the session follows its tempo")
-      ->excludes(force);
+  auto* jack_leads = app->add_flag("--jack-leads", options.jack_leads,
+                                   "Another client is timebase master: the session follows its tempo");
+  jack_leads->excludes(force);
+  app->add_flag("--never-back", options.never_back,
+                "Never step the position back: hold it until the grid catches up")
+      ->excludes(jack_leads);
   app->add_flag("--quantized", options.quantized,
                 "A start or stop by a JACK client reaches the session on the next bar");
   app->add_option("--beat-type", options.beat_type, "The note a beat is (JACK's beat_type): 1..64");
@@ -179,6 +182,7 @@ ExitCode run_jack_transport(const JackTransportCommandOptions& options) {
   jack_options.ticks_per_beat = options.ticks_per_beat;
   jack_options.force = options.force;
   jack_options.jack_leads = options.jack_leads;
+  jack_options.never_back = options.never_back;
   jack_client::TransportSync jack(session, jack_options);
   for (const auto& line : jack.warnings()) warn("link-jack-transport", line);
 

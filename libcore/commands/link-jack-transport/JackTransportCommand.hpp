@@ -15,6 +15,7 @@ struct JackTransportCommandOptions {
   bool force = false;                        // take the timebase from another master
   bool quantized = false;                    // JACK's starts and stops reach the session on the next bar
   bool jack_leads = false;                   // another client is timebase master; the session takes its tempo
+  bool never_back = false;                   // hold the position rather than step back within a bar
   double beat_type = 4.0;
   double ticks_per_beat = 1920.0;
   bool quiet = false;
