@@ -119,9 +119,9 @@ def on_grid(evs, beat, bar):
     if not at:
         bad.append(f"nothing sent on beat {beat}")
     for e in at:
-        grid = mt + (beat - mb) * slope
-        if abs(e["time_us"] - grid) > 1000:
-            bad.append(f"sent {e['time_us'] - grid:.0f} us off the grid's beat {beat}: {e}")
+        expected = mt + (beat - mb) * slope
+        if abs(e["time_us"] - expected) > 1000:
+            bad.append(f"sent {e['time_us'] - expected:.0f} us off the grid's beat {beat}: {e}")
     return bad
 
 

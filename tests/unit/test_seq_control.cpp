@@ -114,8 +114,9 @@ TEST_CASE("--control add: events checked as in a file, beats from the next bound
   const auto bad = json::parse(control.handle(R"({"op":"add","track":"hat","at":"beat","events":[{"beat":4,"note":42,"duration":1},{"beat":0,"note":200,"duration":1}]})"));
   CHECK(bad["ok"] == false);
   CHECK(bad["error"] == "2 problems");
-  CHECK(bad["problems"] == json{"/events/0/beat: expected a beat below loop_beats (4), got 4",
-                                "/events/1/note: expected a note 0..127 or a name like C4, F#3, Bb2, got 200"});
+  // In the order the file reader finds them (beats against loop_beats last).
+  CHECK(bad["problems"] == json{"/events/1/note: expected a note 0..127 or a name like C4, F#3, Bb2, got 200",
+                                "/events/0/beat: expected a beat below loop_beats (4), got 4"});
   CHECK(json::parse(control.handle(R"({"op":"add","track":"hat"})"))["error"] ==
         "/events: expected an array of link-seq/1 events");
   CHECK(json::parse(control.handle(R"({"op":"add","track":7,"events":[]})"))["error"] ==

@@ -57,8 +57,9 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
                 "With --reload or --control, notes sounding at a swap end there (default: at "
                 "their own end)");
   app->add_flag("--control", options.control,
-                "Edit live from standard input: JSON Lines commands (status, replace, load, "
-                "clear), one reply line each on standard output; FILE may be left out");
+                "Edit live from standard input: JSON Lines commands (status, add, clear, mute, "
+                "unmute, start, stop, replace, load), one reply line each on standard output; "
+                "FILE may be left out");
   return app;
 }
 
