@@ -1,7 +1,7 @@
 #pragma once
 // link-seq --control: JSON Lines commands on standard input, one reply line
 // each on standard output. Each edit builds a new version of the sequence on
-// the main thread and offers it to the player as --reload
+// the editing thread (SeqEditor) and offers it to the player as --reload
 // does, so it takes over on the same boundary, through the same hand-over.
 //
 //   {"op":"status"}                      the position, the version playing and
@@ -38,7 +38,8 @@ class SeqControl {
 public:
   SeqControl(sequence::SequenceVersions& versions, const SequencePlayer& player)
       : versions_(versions), player_(player) {}
-  // One command line in, its reply out (one line, no newline). Main thread.
+  // One command line in, its reply out (one line, no newline). The editing
+  // thread (the only one that offers versions).
   std::string handle(std::string_view line);
 
 private:
@@ -47,7 +48,7 @@ private:
 };
 
 // Whole lines from a file descriptor, as they come, without ever blocking
-// (poll, then one read). Main thread.
+// (poll, then one read). The editing thread.
 class LineReader {
 public:
   explicit LineReader(int fd) : fd_(fd) {}
