@@ -286,14 +286,19 @@ while [ "$i" -lt 100 ]; do
 done
 echo '{"op":"start"}' >&4
 pause 2.5
+# Then SIGINT with a stop pending: every note still ends.
+op '{"op":"stop"}'
+echo '{"op":"status"}' >&4
+wait_for 5 "the status reply" sh -c "[ \$(wc -l <'$WORK/ops_replies') -ge 109 ]"
+tail -n 1 "$WORK/ops_replies" | jq -e '.pending != null' >/dev/null || fail "--control: no stop pending: $(tail -n 1 "$WORK/ops_replies")"
 exec 4>&-
 kill -INT "$OPS"
 set +e; wait "$OPS"; code=$?; set -e
 [ "$code" -eq 0 ] || fail "--control: exit $code on SIGINT after 100 commands"
 [ ! -s "$WORK/err" ] || fail "--control: stderr: $(cat "$WORK/err")"
-[ "$(wc -l <"$WORK/ops_replies")" -eq 107 ] || fail "--control: $(wc -l <"$WORK/ops_replies") replies to 107 commands"
+[ "$(wc -l <"$WORK/ops_replies")" -eq 109 ] || fail "--control: $(wc -l <"$WORK/ops_replies") replies to 109 commands"
 $CHECK "$OUT" balanced >"$WORK/balance" 2>&1 || fail "after 100 random commands: $(cat "$WORK/balance")"
-pass "100 random commands (add, mute, unmute, stop, start, clear): $(cat "$WORK/balance"), $(jq -s 'map(select(.ok | not)) | length' "$WORK/ops_replies") refused"
+pass "100 random commands (add, mute, unmute, stop, start, clear), then SIGINT with a stop pending: $(cat "$WORK/balance"), $(jq -s 'map(select(.ok | not)) | length' "$WORK/ops_replies") refused"
 
 # --- the same on JACK: the swap happens in the process callback --------------
 # jack_midi_dump as the synth: a rewrite heard, then SIGINT, nothing hanging.
