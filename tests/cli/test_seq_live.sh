@@ -3,8 +3,10 @@
 # reported as --check reports it while the version before plays on, an
 # editor's save (a temporary file renamed over the old one) counts, many
 # random edits leave no note hanging or doubled, and SIGINT with a swap
-# pending still ends every note. Each version marks its notes with its own
-# velocity (tests/cli/check_seq_live.py reads them back).
+# pending still ends every note; then --control's ops, each from the bar line
+# after it was sent, 100 random commands, and --control on JACK. Each version
+# marks its notes with its own velocity (tests/cli/check_seq_live.py reads
+# them back).
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/scripts/harness.sh"
 require_built link-seq
@@ -323,3 +325,33 @@ balanced "$WORK/dump.txt" >"$WORK/balance" || fail "on JACK: $(cat "$WORK/balanc
 messages "$WORK/dump.txt" | awk '$3 == "02" { two = 1 } two && $1 ~ /^9/ && $3 == "01" { bad = 1 } END { exit bad }' \
   || fail "on JACK, version 1 played after version 2 began"
 pass "on JACK: a rewrite heard from the loop's end on, every note ended after SIGINT ($(messages "$WORK/dump.txt" | grep -c '^9') note-ons)"
+
+# --control on JACK: an add heard, a stop that silences it (its notes ended),
+# a start that brings it back, then SIGINT; nothing hanging.
+mark_dump
+rm -f "$WORK/jcmds"; mkfifo "$WORK/jcmds"
+"$BIN/link-seq" --backend jack --connect midi-monitor:input --control --quantum 2 --quiet --timeout 0 \
+  <"$WORK/jcmds" >"$WORK/jreplies" 2>"$WORK/err" &
+SEQ=$!; PIDS="$PIDS $SEQ"
+exec 5>"$WORK/jcmds"
+echo '{"op":"add","track":"a","at":"beat","events":[{"beat":0,"note":40,"velocity":5,"duration":1.5},{"beat":1,"note":41,"velocity":5,"duration":3}]}' >&5
+heard_since() { messages "$(since_mark)" | grep -qx "$1"; }
+wait_for 10 "the add on JACK" heard_since "90 29 05"
+echo '{"op":"stop"}' >&5
+ons_since() { messages "$(since_mark)" | grep '^9' | grep -vc ' 00$' || true; }
+wait_for 5 "the reply to the stop on JACK" sh -c "[ \$(wc -l <'$WORK/jreplies') -ge 2 ]"
+pause 1.2 # past the bar line the stop is due on
+stopped_ons=$(ons_since)
+pause 1.2
+[ "$(ons_since)" = "$stopped_ons" ] || fail "on JACK, note-ons after the stop took over ($stopped_ons, then $(ons_since))"
+echo '{"op":"start"}' >&5
+more_ons() { [ "$(ons_since)" -gt "$stopped_ons" ]; }
+wait_for 5 "playing again on JACK" more_ons
+exec 5>&-
+kill -INT "$SEQ"
+set +e; wait "$SEQ"; code=$?; set -e
+[ "$code" -eq 0 ] || fail "--control on JACK exited $code on SIGINT"
+[ ! -s "$WORK/err" ] || fail "--control on JACK: stderr: $(cat "$WORK/err")"
+sleep 0.2
+balanced "$(since_mark)" >"$WORK/balance" || fail "--control on JACK: $(cat "$WORK/balance")"
+pass "--control on JACK: add heard, silent after stop ($stopped_ons note-ons before it), playing again after start, every note ended after SIGINT"
