@@ -2,12 +2,17 @@
 // reply, and the version each edit offers, without standard input.
 #include <doctest/doctest.h>
 
+#include "TestSupport.hpp"
 #include "commands/link-seq/SeqControl.hpp"
 #include "sequence/JsonFormat.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <string>
+#include <vector>
 
 using linktools::SeqControl;
 using linktools::SequencePlayer;
@@ -160,4 +165,33 @@ TEST_CASE("--control: a key a command does not take is refused, not ignored") {
   CHECK(json::parse(control.handle(R"({"op":"stop","track":0})"))["error"] ==
         R"(/track: expected a key of stop (op), got "track")");
   CHECK(versions.newest_generation() == 1);
+}
+
+TEST_CASE("--control add while playing: beat 0 of the events is the boundary the edit takes over on") {
+  using namespace std::chrono_literals;
+  sequence::SequenceVersions versions(two_tracks()); // loop_beats 4, quantum 4: swaps on the loop's end
+  SequencePlayer player(versions, SequencePlayerOptions{});
+  SeqControl control(versions, player);
+  const linktools::HostTime t0 = 10s; // beat 0; 120 BPM
+  const auto state = linktools::SessionState::detached(120.0, t0);
+  linktools::testing::Recorder out;
+  const auto render_to = [&](double from, double to) {
+    for (double b = from; b < to; b += 0.01)
+      player.render(state, t0 + linktools::HostTime(std::llround(b * 500e3)),
+                    t0 + linktools::HostTime(std::llround(std::min(b + 0.01, to) * 500e3)), out);
+  };
+  render_to(-0.1, 5.5); // playing from beat 0; position 5.5, the next loop's end is 8
+  auto reply = json::parse(control.handle(R"({"op":"add","track":"hat","events":[{"beat":0.5,"note":44,"duration":0.25}]})"));
+  CHECK(reply["beat"] == 0.0); // 8 is the loop's beat 0
+  render_to(5.5, 7.0);
+  CHECK(player.pending_position() == 8.0);
+  // A second edit before the boundary counts from the same boundary.
+  reply = json::parse(control.handle(R"({"op":"add","track":"hat","events":[{"beat":1.5,"note":45,"duration":0.25}]})"));
+  CHECK(reply["beat"] == 0.0);
+  render_to(7.0, 10.0);
+  std::vector<double> heard;
+  for (const auto& e : out.events)
+    if (e.message == linktools::midi::note_on(2, 44, 100) || e.message == linktools::midi::note_on(2, 45, 100))
+      heard.push_back(e.beat);
+  CHECK(heard == std::vector<double>{8.5, 9.5});
 }
