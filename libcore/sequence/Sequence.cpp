@@ -10,6 +10,14 @@ void sort_events(Sequence& sequence) {
                    [](const Event& a, const Event& b) { return a.beat < b.beat; });
 }
 
+void keep_mutes(const Sequence& from, Sequence& to) {
+  for (auto& track : to.tracks) {
+    if (track.name.empty()) continue;
+    for (const auto& was : from.tracks)
+      if (was.muted && was.name == track.name) track.muted = true;
+  }
+}
+
 double natural_end(const Sequence& sequence) noexcept {
   double end = 0.0;
   for (const auto& e : sequence.events) end = std::max(end, e.beat + e.duration);

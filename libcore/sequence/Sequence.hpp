@@ -34,6 +34,10 @@ struct Event {
 struct Track {
   std::string name;  // may be empty
   int channel = 1;   // 1..16 as musicians count
+  // Set live (link-seq --control's mute), never read from or written to a
+  // file: the track's note-ons are left out; its other messages still go,
+  // so a note-off still ends its note and controllers keep the synth's state.
+  bool muted = false;
 };
 
 // The shortest pass of a loop, as short as the shortest bar: a loop of
@@ -52,6 +56,11 @@ struct Sequence {
 
 // Sorts `events` as Sequence::events requires. Call after filling it.
 void sort_events(Sequence& sequence);
+
+// The mutes of `from` carried over to `to`: a track of `to` is muted when a
+// track of `from` with the same name (not empty) was. A new version of a
+// file keeps what the player muted.
+void keep_mutes(const Sequence& from, Sequence& to);
 
 // Where the sequence ends when played once: the latest note end or event
 // position (0 for no events).

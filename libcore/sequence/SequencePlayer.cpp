@@ -23,6 +23,19 @@ double boundary_at_or_after(double beat, double quantum) noexcept {
   return std::ceil(beat / quantum - kBeatSlack) * quantum;
 }
 
+// The next boundary strictly after `position`: every `step` beats, where
+// the step is a beat, the quantum or the loop's length.
+double swap_boundary(SequencePlayerOptions::SwapAt swap_at, double quantum, bool loop, double pass,
+                     bool has_loop_beats, double position) noexcept {
+  using SwapAt = SequencePlayerOptions::SwapAt;
+  if (swap_at == SwapAt::automatic) swap_at = has_loop_beats ? SwapAt::loop : SwapAt::bar;
+  double step = quantum;
+  if (swap_at == SwapAt::beat) step = 1.0;
+  if (swap_at == SwapAt::loop && loop && pass > 0.0) step = pass;
+  // Strictly after: what is due on a boundary already reached may be out.
+  return (std::floor(std::max(position, 0.0) / step + kBeatSlack) + 1.0) * step;
+}
+
 } // namespace
 
 SequencePlayer::SequencePlayer(const sequence::Sequence& sequence,
@@ -36,6 +49,7 @@ SequencePlayer::SequencePlayer(sequence::SequenceVersions& versions,
     : sequence_(&versions.latest()->sequence), versions_(&versions), options_(options),
       loop_asked_(options.loop) {
   taken_gen_ = versions.latest()->generation;
+  stopped_ = versions.latest()->stopped;
   playing_gen_.store(taken_gen_, std::memory_order_relaxed);
   versions.holding(taken_gen_, 0);
   configure(versions.latest()->natural_end);
@@ -60,14 +74,14 @@ void SequencePlayer::configure(double natural_end) noexcept {
 }
 
 double SequencePlayer::next_swap_position(double position) const noexcept {
-  using SwapAt = SequencePlayerOptions::SwapAt;
-  auto swap_at = options_.swap_at;
-  if (swap_at == SwapAt::automatic) swap_at = sequence_->loop_beats ? SwapAt::loop : SwapAt::bar;
-  double step = options_.quantum;
-  if (swap_at == SwapAt::beat) step = 1.0;
-  if (swap_at == SwapAt::loop && options_.loop && pass_ > 0.0) step = pass_;
-  // Strictly after: what is due on a boundary already reached may be out.
-  return (std::floor(std::max(position, 0.0) / step + kBeatSlack) + 1.0) * step;
+  return swap_boundary(options_.swap_at, options_.quantum, options_.loop, pass_,
+                       sequence_->loop_beats.has_value(), position);
+}
+
+double SequencePlayer::boundary_after(double position, const sequence::Sequence& playing) const noexcept {
+  const bool loop = loop_asked_ || playing.loop_beats.has_value();
+  const double pass = loop ? sequence::loop_length(playing, options_.quantum) : sequence::natural_end(playing);
+  return swap_boundary(options_.swap_at, options_.quantum, loop, pass, playing.loop_beats.has_value(), position);
 }
 
 void SequencePlayer::take_offer(double b0) noexcept {
@@ -93,7 +107,8 @@ void SequencePlayer::take_offer(double b0) noexcept {
 }
 
 void SequencePlayer::swap(HostTime at, double beat, midi::EventSink& sink) noexcept {
-  if (options_.cut_at_swap) {
+  // A stopped version ends every note on its boundary, as a stop does.
+  if (options_.cut_at_swap || waiting_->stopped) {
     notes_.release_all(
         [&](int channel, int note) { send(sink, at, beat, midi::note_off(channel, note)); },
         [&](int channel, int controller) {
@@ -107,6 +122,7 @@ void SequencePlayer::swap(HostTime at, double beat, midi::EventSink& sink) noexc
 
 void SequencePlayer::take_over() noexcept {
   sequence_ = &waiting_->sequence;
+  stopped_ = waiting_->stopped;
   playing_gen_.store(waiting_->generation, std::memory_order_relaxed);
   configure(waiting_->natural_end);
   // The old version is no longer read from here on: its memory may go.
@@ -116,6 +132,12 @@ void SequencePlayer::take_over() noexcept {
   pending_gen_.store(0, std::memory_order_relaxed);
   pending_at_.store(std::nan(""), std::memory_order_relaxed);
   swaps_.fetch_add(1, std::memory_order_relaxed);
+}
+
+double SequencePlayer::sequence_beat(double position, const sequence::Sequence& playing) const noexcept {
+  if (!loop_asked_ && !playing.loop_beats) return position;
+  const double pass = sequence::loop_length(playing, options_.quantum);
+  return pass > 0.0 ? std::max(0.0, position - std::floor(position / pass + kBeatSlack) * pass) : position;
 }
 
 double SequencePlayer::next_event_position() const noexcept {
@@ -169,11 +191,13 @@ void SequencePlayer::send(midi::EventSink& sink, HostTime at, double beat,
 
 void SequencePlayer::send_event(midi::EventSink& sink, HostTime at, double beat,
                                 const sequence::Event& e) noexcept {
+  if (stopped_) return;
   const auto decoded = midi::decode(e.message.view());
   if (!decoded) return; // the reader lets only whole messages through
   const int ch = decoded->channel;
   switch (decoded->kind) {
   case midi::Kind::note_on: {
+    if (e.track < sequence_->tracks.size() && sequence_->tracks[e.track].muted) return;
     const double end = e.kind == sequence::EventKind::note ? beat + e.duration : kForever;
     // The same pitch still sounding on this channel: end it first, so the
     // synth sees a fresh note and every note-on keeps exactly one note-off.

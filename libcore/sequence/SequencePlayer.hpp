@@ -90,6 +90,14 @@ public:
   std::uint64_t pending_generation() const noexcept { return pending_gen_.load(std::memory_order_relaxed); }
   double pending_position() const noexcept { return pending_at_.load(std::memory_order_relaxed); }
   std::uint64_t swaps() const noexcept { return swaps_.load(std::memory_order_relaxed); }
+  // The first boundary strictly after `position` where a version taking
+  // over from `playing` would (--swap-at), for a script's edit placed
+  // relative to it. Thread-safe (reads the options, never the player's
+  // state); realtime-safe: no (reads every event of `playing`).
+  double boundary_after(double position, const sequence::Sequence& playing) const noexcept;
+  // The beat of `playing` that plays at `position`: the position itself, or
+  // within its pass when it loops. Thread-safe, as boundary_after.
+  double sequence_beat(double position, const sequence::Sequence& playing) const noexcept;
 
 private:
   // pass_, end_ and end_is_limit_ for the sequence now playing, whose
@@ -121,6 +129,7 @@ private:
   double pass_ = 0.0; // loop length, or the natural end
   double end_ = 0.0;  // where playing stops (position); infinity when looping forever
   bool end_is_limit_ = false; // end_ comes from `length`: events on it are not played
+  bool stopped_ = false;      // the version playing is stopped: nothing is sent
 
   std::atomic<int> hint_{-1};
   std::atomic<bool> done_flag_{false};

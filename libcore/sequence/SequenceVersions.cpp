@@ -10,10 +10,12 @@ SequenceVersions::SequenceVersions(Sequence first) {
   latest_.store(owned_.back().get(), std::memory_order_release);
 }
 
-std::uint64_t SequenceVersions::offer(Sequence next) {
+std::uint64_t SequenceVersions::offer(Sequence next, std::optional<bool> stopped) {
   const std::uint64_t generation = owned_.back()->generation + 1;
   const double end = natural_end(next);
-  owned_.push_back(std::make_unique<SequenceVersion>(SequenceVersion{std::move(next), generation, end}));
+  const bool is_stopped = stopped.value_or(owned_.back()->stopped);
+  owned_.push_back(
+      std::make_unique<SequenceVersion>(SequenceVersion{std::move(next), generation, end, is_stopped}));
   // Release: the player that sees the pointer sees the whole version.
   latest_.store(owned_.back().get(), std::memory_order_release);
   collect();

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace linktools::sequence {
@@ -36,6 +37,11 @@ struct SequenceVersion {
   // sequence::natural_end, worked out on the control thread: it reads every
   // event, which the realtime thread must not do at a swap.
   double natural_end = 0.0;
+  // Stopped (link-seq --control's stop): from its boundary on, nothing of
+  // this version is sent and the notes sounding there end there; the
+  // position goes on counting, so a version that is not stopped resumes on
+  // a later boundary where it would have been.
+  bool stopped = false;
 };
 
 class SequenceVersions {
@@ -46,8 +52,10 @@ public:
 
   // Control thread. Publishes a new version (the player swaps to it at its
   // next boundary) and frees what the player let go of. Returns its
-  // generation. Thread-safe: one control thread. Realtime-safe: no.
-  std::uint64_t offer(Sequence next);
+  // generation. `stopped`: whether it is stopped; nullopt: as the newest
+  // (an edit to a stopped sequence stays stopped). Thread-safe: one control
+  // thread. Realtime-safe: no.
+  std::uint64_t offer(Sequence next, std::optional<bool> stopped = std::nullopt);
   // Control thread: frees every version the player can no longer reach.
   void collect();
   // Versions alive (held by this object), for tests and the status line.
@@ -56,6 +64,7 @@ public:
   // next edit starts from).
   const Sequence& newest() const noexcept { return owned_.back()->sequence; }
   std::uint64_t newest_generation() const noexcept { return owned_.back()->generation; }
+  bool newest_stopped() const noexcept { return owned_.back()->stopped; }
 
   // Player (realtime thread). Realtime-safe: yes, both.
   const SequenceVersion* latest() const noexcept { return latest_.load(std::memory_order_acquire); }

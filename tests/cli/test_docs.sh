@@ -52,3 +52,21 @@ ms=${out##* in }; ms=${ms% ms}
 # 120 BPM, quantum 4: the next bar line is at most 2 s away.
 [ "$ms" -le 2000 ] || fail "the next bar line is $ms ms away"
 pass "link-status(1)'s example: $out"
+
+# README's example of editing live: every command it sends is one link-seq
+# --control accepts (with no file, as the example runs it).
+block=$(sed -n '/^Editing live:/,/^The replies/p' "$ROOT/README.md")
+printf '%s\n' "$block" | grep -o "echo '{[^']*}'" | sed -e "s/^echo '//" -e "s/'\$//" >"$WORK/readme_commands"
+count=$(wc -l <"$WORK/readme_commands")
+[ "$count" -ge 4 ] || fail "README: no example of editing live with link-seq --control ($count commands found)"
+# Not through background(): sh gives an asynchronous list /dev/null for its
+# standard input unless the list itself redirects it.
+"$BIN/link-seq" --control --backend jsonl --output "$WORK/readme.jsonl" --quiet --timeout 0 \
+  <"$WORK/readme_commands" >"$WORK/readme_replies" 2>"$WORK/readme_err" &
+seq_pid=$!; PIDS="$PIDS $seq_pid"
+replied() { [ "$(wc -l <"$WORK/readme_replies")" -ge "$count" ]; }
+wait_for 10 "link-seq's replies to README's commands" replied
+kill -INT "$seq_pid"
+wait "$seq_pid" || fail "link-seq --control ended with $? on SIGINT: $(cat "$WORK/readme_err")"
+jq -e -s 'all(.ok)' "$WORK/readme_replies" >/dev/null || fail "README's commands refused: $(cat "$WORK/readme_replies")"
+pass "README: link-seq --control accepted the $count commands of its example of editing live"

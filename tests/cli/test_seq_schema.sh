@@ -198,3 +198,42 @@ check_table invalid "$INVALID"
 pass "link-seq --check refuses what the schema refuses (exit 2, at the same places)"
 check_table check-only "$CHECK_ONLY"
 pass "link-seq --check refuses what the schema cannot see (beats at or past loop_beats, names above 127, a key twice, broken JSON)"
+
+# link-seq --control's commands: $defs/command accepts each op as the man
+# page writes it and refuses the mistakes SeqControl refuses (a stray key, a
+# missing one, an unknown op, a bad event). SeqControl's own replies to the
+# same mistakes are in tests/unit/test_seq_control.cpp.
+"$PYTHON" - "$SCHEMA" <<'PYEOF' >"$WORK/commands.out" 2>&1 || fail "the schema's commands: $(cat "$WORK/commands.out")"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+# A command is checked against $defs/command inside the schema, as an editor
+# would with {"$ref": "...link-seq-1.schema.json#/$defs/command"}.
+resolver = jsonschema.RefResolver.from_schema(schema)
+v = jsonschema.Draft202012Validator(schema["$defs"]["command"], resolver=resolver)
+good = [
+    {"op": "status"},
+    {"op": "add", "track": "kick", "events": [{"beat": 0, "note": 36, "duration": 0.25}]},
+    {"op": "add", "track": 0, "at": "beat", "events": []},
+    {"op": "add", "track": "new", "channel": 10, "events": [{"beat": 1, "cc": 1, "value": 2}]},
+    {"op": "clear"}, {"op": "clear", "track": 1},
+    {"op": "mute", "track": "hat"}, {"op": "unmute", "track": 2},
+    {"op": "start"}, {"op": "stop"},
+    {"op": "replace", "sequence": {"format": "link-seq/1", "tracks": []}},
+    {"op": "load", "path": "drums.json"},
+]
+bad = [
+    {}, {"op": "fly"}, {"op": "mute"}, {"op": "mute", "trak": "hat"}, {"op": "stop", "track": 0},
+    {"op": "add", "track": "a"}, {"op": "add", "track": "a", "at": "bar", "events": []},
+    {"op": "add", "track": -1, "events": []},
+    {"op": "add", "track": "a", "channel": 17, "events": []},
+    {"op": "add", "track": "a", "events": [{"beat": 0, "note": 200, "duration": 1}]},
+    {"op": "replace", "sequence": {"format": "link-seq/2", "tracks": []}},
+    {"op": "load"},
+]
+wrong = [c for c in good if not v.is_valid(c)] + [c for c in bad if v.is_valid(c)]
+for c in wrong:
+    print("misjudged:", json.dumps(c))
+sys.exit(1 if wrong else 0)
+PYEOF
+pass "the schema's \$defs/command: $(printf '12 commands accepted, 12 refused')"

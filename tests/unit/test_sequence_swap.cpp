@@ -314,3 +314,51 @@ TEST_CASE("versions offered while another thread plays: every note ends, old ver
     last = d->data2;
   }
 }
+
+TEST_CASE("a muted track's note-ons are left out from its boundary on, and come back when unmuted") {
+  // Track 0 plays 60 on every beat, track 1 plays 62 on every beat, with a
+  // long 62 across the seam: muting lets it end at its own end.
+  auto two = [](bool muted) {
+    auto r = sequence::parse_json_sequence(R"({"format": "link-seq/1", "loop_beats": 4, "tracks": [
+        {"channel": 1, "events": [{"beat": 0, "note": 60, "duration": 0.25}, {"beat": 2, "note": 60, "duration": 0.25}]},
+        {"channel": 1, "events": [{"beat": 1, "note": 62, "duration": 0.25}, {"beat": 3, "note": 63, "duration": 2}]}]})");
+    REQUIRE(r.ok());
+    r.sequence.tracks[1].muted = muted;
+    return std::move(r.sequence);
+  };
+  sequence::SequenceVersions versions(two(false));
+  SequencePlayer player(versions, SequencePlayerOptions{});
+  Recorder out;
+  render(player, at_beat(-0.1), at_beat(5), out);
+  versions.offer(two(true));
+  render(player, at_beat(5), at_beat(9), out);
+  versions.offer(two(false));
+  render(player, at_beat(9), at_beat(13.5), out);
+  player.finish(at_beat(13.5), out);
+  CHECK(ons(out.events, 60) == std::vector<double>{0, 2, 4, 6, 8, 10, 12});
+  CHECK(ons(out.events, 62) == std::vector<double>{1, 5, 13}); // muted for the pass 8..12
+  CHECK(ons(out.events, 63) == std::vector<double>{3, 7});
+  check_balanced(out.events); // 63 from beat 7 ends on beat 9, muted or not
+}
+
+TEST_CASE("a stopped version sends its note-offs on the boundary and nothing after; started, it plays on the next") {
+  sequence::SequenceVersions versions(seq(R"({"beat": 0, "note": 60, "duration": 0.25}, {"beat": 3, "note": 50, "duration": 3},
+                                             {"beat": 3.5, "cc": 64, "value": 127})"));
+  SequencePlayer player(versions, SequencePlayerOptions{});
+  Recorder out;
+  render(player, at_beat(-0.1), at_beat(5), out);
+  versions.offer(versions.newest(), true);
+  CHECK(versions.newest_stopped());
+  render(player, at_beat(5), at_beat(13), out);
+  // Stopped on beat 8: 50 (begun on beat 7) and the pedal ended there.
+  CHECK(listing(out.events).find("off 50 @8.000\nother 64 @8.000\n") != std::string::npos);
+  CHECK(ons(out.events, 60) == std::vector<double>{0, 4});
+  versions.offer(versions.newest()); // keeps stopped
+  CHECK(versions.newest_stopped());
+  render(player, at_beat(13), at_beat(13.5), out);
+  versions.offer(versions.newest(), false);
+  render(player, at_beat(13.5), at_beat(17), out);
+  CHECK(ons(out.events, 60) == std::vector<double>{0, 4, 16}); // resumed on the bar, where it would have been
+  player.finish(at_beat(17), out);
+  check_balanced(out.events);
+}

@@ -29,6 +29,8 @@ public:
   // file was written or replaced, and kQuiet has passed since anything
   // last happened to it. Thread-safe: no (one control thread).
   bool changed(Clock::time_point now);
+  // The inotify descriptor, readable when something happened (for poll).
+  int fd() const noexcept { return fd_; }
 
 private:
   int fd_ = -1;

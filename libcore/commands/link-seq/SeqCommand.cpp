@@ -3,7 +3,7 @@
 #include "cli/LineOutput.hpp"
 #include "cli/Signals.hpp"
 #include "commands/link-seq/FileWatcher.hpp"
-#include "commands/link-seq/SeqControl.hpp"
+#include "commands/link-seq/SeqEditor.hpp"
 #include "midi/EventJson.hpp"
 #include "midi/MidiOutput.hpp"
 #include "playback/Playback.hpp"
@@ -57,8 +57,9 @@ std::unique_ptr<CLI::App> make_seq_app(SeqCommandOptions& options) {
                 "With --reload or --control, notes sounding at a swap end there (default: at "
                 "their own end)");
   app->add_flag("--control", options.control,
-                "Edit live from standard input: JSON Lines commands (status, replace, load, "
-                "clear), one reply line each on standard output; FILE may be left out");
+                "Edit live from standard input: JSON Lines commands (status, add, clear, mute, "
+                "unmute, start, stop, replace, load), one reply line each on standard output; "
+                "FILE may be left out");
   return app;
 }
 
@@ -136,32 +137,6 @@ SequencePlayerOptions::SwapAt swap_at(const std::string& name) {
   return SwapAt::automatic;
 }
 
-// Reads the file again after it changed and offers the new version to the
-// player; a version that fails the check is reported as --check reports it
-// (each problem with its file and JSON pointer, then the summary) and the
-// version before plays on. Runs on the main thread, never the player's.
-void reload(const std::string& file, sequence::SequenceVersions& versions) {
-  try {
-    versions.offer(sequence::load_sequence(file));
-  } catch (const ToolError& e) {
-    for (const auto& line : e.details()) fmt::print(stderr, "{}\n", line);
-    fmt::print(stderr, "link-seq: error: {}\n", e.what());
-    warn("link-seq", fmt::format("{}: not reloaded; the version before plays on", file));
-  }
-  std::fflush(stderr);
-}
-
-// Answers the commands that came on standard input, a line each.
-void answer(LineReader& commands, SeqControl& control) {
-  bool answered = false;
-  for (const auto& line : commands.take()) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    fmt::print(stdout, "{}\n", control.handle(line));
-    answered = true;
-  }
-  if (answered) std::fflush(stdout);
-}
-
 // Where playing is and what was sent, after link-status's live line.
 std::string live_suffix(const SequencePlayer& player) {
   const double pass = player.pass_length();
@@ -182,7 +157,7 @@ std::string live_suffix(const SequencePlayer& player) {
 
 // Plays `seq` until a stop signal or its end; with a watcher, each new
 // version of the file takes over on its boundary, and with --control each
-// edit from standard input.
+// edit from standard input, both read on the editing thread (SeqEditor).
 ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
                        const SequencePlayerOptions& play, std::unique_ptr<FileWatcher> watcher) {
   // The output before the session: a port that does not exist ends the run
@@ -197,10 +172,9 @@ ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
   playback.common.quantum = play.quantum;
   playback.start_stop_sync = options.sync;
   playback.live = !options.quiet && is_terminal(STDERR_FILENO);
-  // Often enough that an edit is heard on the next bar even at fast tempos.
-  if (watcher || options.control) playback.look_every = std::chrono::milliseconds(20);
-  SeqControl control(versions, player);
-  LineReader commands(STDIN_FILENO);
+  std::unique_ptr<SeqEditor> editor;
+  if (watcher || options.control)
+    editor = std::make_unique<SeqEditor>(options.file, std::move(watcher), options.control, versions, player);
   PlaybackHooks hooks;
   hooks.transport_hint = [&](std::optional<bool> playing) { player.set_transport_hint(playing); };
   hooks.finished = [&]() -> std::optional<HostTime> {
@@ -208,11 +182,6 @@ ExitCode play_sequence(const SeqCommandOptions& options, sequence::Sequence seq,
     return player.last_time();
   };
   hooks.live_suffix = [&] { return live_suffix(player); };
-  hooks.look = [&](PlayingSession&) {
-    if (watcher && watcher->changed(FileWatcher::Clock::now())) reload(options.file, versions);
-    if (options.control) answer(commands, control);
-    versions.collect(); // versions the player let go of are freed here, never on its thread
-  };
   play_in_session(*output, player, playback, hooks);
   return ExitCode::ok;
 }

@@ -1,15 +1,25 @@
 #pragma once
 // link-seq --control: JSON Lines commands on standard input, one reply line
 // each on standard output. Each edit builds a new version of the sequence on
-// the main thread and offers it to the player as --reload does, so it takes
-// over on the same boundary, through the same hand-over.
+// the editing thread (SeqEditor) and offers it to the player as --reload
+// does, so it takes over on the same boundary, through the same hand-over.
 //
 //   {"op":"status"}                      the position, the version playing and
 //                                        the one waiting for its boundary
-//   {"op":"replace","sequence":{...}}    a whole link-seq/1 document
-//   {"op":"load","path":"FILE"}          a file, as link-seq reads one
+//   {"op":"add","track":T,"events":[..]} link-seq/1 events added to track T
+//                                        (a name or index; a new name adds a
+//                                        track, "channel" 1..16), beats from
+//                                        the boundary, or absolute with
+//                                        "at":"beat"
 //   {"op":"clear"}                       every event of every track
 //   {"op":"clear","track":NAME|INDEX}    every event of one track
+//   {"op":"mute"|"unmute","track":T}     the track's note-ons left out, or not
+//   {"op":"stop"} / {"op":"start"}       nothing sent from the boundary on
+//                                        (sounding notes end there), or again
+//   {"op":"replace","sequence":{...}}    a whole link-seq/1 document
+//   {"op":"load","path":"FILE"}          a file, as link-seq reads one
+//                                        (both keep the mutes of tracks of
+//                                        the same name, and a stop)
 //
 // Replies: {"ok":true,...}, or {"ok":false,"error":"...","problems":[...]}
 // with each problem as --check words it, its JSON pointer in the command
@@ -28,7 +38,8 @@ class SeqControl {
 public:
   SeqControl(sequence::SequenceVersions& versions, const SequencePlayer& player)
       : versions_(versions), player_(player) {}
-  // One command line in, its reply out (one line, no newline). Main thread.
+  // One command line in, its reply out (one line, no newline). The editing
+  // thread (the only one that offers versions).
   std::string handle(std::string_view line);
 
 private:
@@ -37,7 +48,7 @@ private:
 };
 
 // Whole lines from a file descriptor, as they come, without ever blocking
-// (poll, then one read). Main thread.
+// (poll, then one read). The editing thread.
 class LineReader {
 public:
   explicit LineReader(int fd) : fd_(fd) {}
