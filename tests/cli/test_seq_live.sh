@@ -93,6 +93,14 @@ first=$($CHECK "$WORK/out.jsonl" first 3)
 awk -v f="$first" 'BEGIN { exit !(f == 2 * int(f / 2)) }' || fail "version 3 began on beat $first, not a loop's end"
 pass "a save by rename is picked up (version 3 from beat $first)"
 
+# interrupted PID WHAT: SIGINT to PID, which must exit 0 (the run's own
+# checks of its stderr and output follow).
+interrupted() {
+  kill -INT "$1"
+  set +e; wait "$1"; code=$?; set -e
+  [ "$code" -eq 0 ] || fail "$2: exit $code on SIGINT, expected 0"
+}
+
 # --- many random edits: nothing hanging, nothing doubled, swaps on the seam --
 # Versions 4..103: each a random mix of the notes above and notes that ring
 # across the seam, written in place or by rename, ten of them broken,
@@ -116,9 +124,7 @@ while [ "$n" -le 103 ]; do
   n=$((n + 1))
 done
 pause 2.5 # the last version takes over
-kill -INT "$SEQ"
-set +e; wait "$SEQ"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "link-seq exited $code after the edits, expected 0"
+interrupted "$SEQ" "link-seq after the edits"
 $CHECK "$WORK/out.jsonl" balanced >"$WORK/balance" 2>&1 || fail "after 100 edits: $(cat "$WORK/balance")"
 swaps=$($CHECK "$WORK/out.jsonl" seams 2 2>"$WORK/seams") || fail "after 100 edits: $(cat "$WORK/seams")"
 pass "100 random edits ($broken broken, $swaps swaps heard): $(cat "$WORK/balance"), every pass of one version"
@@ -131,9 +137,7 @@ wait_for 10 "the first version to play" has_velocity "$WORK/int.jsonl" 1
 wait_for 5 "the start of a pass" mid_loop "$WORK/int.jsonl" 0.5
 version "$FILE" 2
 sleep 0.3 # seen (20 ms looks, 50 ms quiet), not yet due (by beat 1.6 of the 2-beat loop)
-kill -INT "$SEQ"
-set +e; wait "$SEQ"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "link-seq exited $code on SIGINT with a swap pending"
+interrupted "$SEQ" "link-seq with a swap pending"
 [ ! -s "$WORK/err" ] || fail "stderr: $(cat "$WORK/err")"
 ! has_velocity "$WORK/int.jsonl" 2 || fail "the pending version played before its boundary"
 $CHECK "$WORK/int.jsonl" balanced >"$WORK/balance" 2>&1 || fail "SIGINT with a swap pending: $(cat "$WORK/balance")"
@@ -180,9 +184,7 @@ sed -n 6p "$WORK/replies" | jq -e '.ok and .version == 3 and .pending == 4' >/de
   || fail "--control: status with the clear pending: $(sed -n 6p "$WORK/replies")"
 pause 2.2
 exec 3>&-
-kill -INT "$CTL"
-set +e; wait "$CTL"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "--control: exit $code on SIGINT"
+interrupted "$CTL" "--control"
 [ ! -s "$WORK/err" ] || fail "--control: stderr: $(cat "$WORK/err")"
 last_on=$(jq -s '[.[] | select(.message == "note_on")] | last | .beat' "$WORK/ctl.jsonl")
 boundary=$(awk -v b="$cleared_at" 'BEGIN { print 2 * (int(b / 2) + 1) }')
@@ -294,9 +296,7 @@ echo '{"op":"status"}' >&4
 wait_for 5 "the status reply" sh -c "[ \$(wc -l <'$WORK/ops_replies') -ge 109 ]"
 tail -n 1 "$WORK/ops_replies" | jq -e '.pending != null' >/dev/null || fail "--control: no stop pending: $(tail -n 1 "$WORK/ops_replies")"
 exec 4>&-
-kill -INT "$OPS"
-set +e; wait "$OPS"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "--control: exit $code on SIGINT after 100 commands"
+interrupted "$OPS" "--control after 100 commands"
 [ ! -s "$WORK/err" ] || fail "--control: stderr: $(cat "$WORK/err")"
 [ "$(wc -l <"$WORK/ops_replies")" -eq 109 ] || fail "--control: $(wc -l <"$WORK/ops_replies") replies to 109 commands"
 $CHECK "$OUT" balanced >"$WORK/balance" 2>&1 || fail "after 100 random commands: $(cat "$WORK/balance")"
@@ -315,9 +315,7 @@ wait_for 10 "version 1 on JACK" heard "90 24 01"
 version "$FILE" 2 ', {"beat": 1.2, "note": 50, "velocity": 2, "duration": 2.5}'
 wait_for 5 "version 2 on JACK" heard "90 24 02"
 pause 1.3
-kill -INT "$SEQ"
-set +e; wait "$SEQ"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "link-seq on JACK exited $code on SIGINT"
+interrupted "$SEQ" "link-seq on JACK"
 [ ! -s "$WORK/err" ] || fail "stderr on JACK: $(cat "$WORK/err")"
 sleep 0.2
 balanced "$WORK/dump.txt" >"$WORK/balance" || fail "on JACK: $(cat "$WORK/balance")"
@@ -348,9 +346,7 @@ echo '{"op":"start"}' >&5
 more_ons() { [ "$(ons_since)" -gt "$stopped_ons" ]; }
 wait_for 5 "playing again on JACK" more_ons
 exec 5>&-
-kill -INT "$SEQ"
-set +e; wait "$SEQ"; code=$?; set -e
-[ "$code" -eq 0 ] || fail "--control on JACK exited $code on SIGINT"
+interrupted "$SEQ" "--control on JACK"
 [ ! -s "$WORK/err" ] || fail "--control on JACK: stderr: $(cat "$WORK/err")"
 sleep 0.2
 balanced "$(since_mark)" >"$WORK/balance" || fail "--control on JACK: $(cat "$WORK/balance")"
