@@ -25,7 +25,7 @@
 namespace linktools::midi {
 
 struct EstimatorOptions {
-  std::size_t window_ticks = 384; // 16 beats: 8 s at 120 BPM
+  std::size_t window_ticks = 1536; // 64 beats: 32 s at 120 BPM
   std::size_t confirm_ticks = 3;
   double min_outlier_us = 500.0;    // with a beat of ticks in the window
   double early_outlier_us = 2500.0; // with fewer
