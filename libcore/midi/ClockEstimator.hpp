@@ -91,7 +91,7 @@ private:
   bool mostly_irregular(bool irregular);
   void push(std::int64_t index, double time_us);
   void refit() noexcept;
-  double outlier_limit() const noexcept;
+  double outlier_limit(std::int64_t index) const noexcept;
 
   EstimatorOptions options_;
   EstimatorCounts counts_;
@@ -119,6 +119,8 @@ private:
   double sxx_ = 0.0;               // the sum of squares about it
   double inherited_scatter_ = 0.0; // the window's before a restart, until this one has its own
   static constexpr std::size_t kOwnScatterTicks = 48;
+  // Ticks in a window before any is judged off its line.
+  static constexpr std::size_t kFirstJudged = 6;
 };
 
 } // namespace linktools::midi
