@@ -25,7 +25,7 @@
 namespace linktools::midi {
 
 struct EstimatorOptions {
-  std::size_t window_ticks = 384; // 16 beats: 8 s at 120 BPM
+  std::size_t window_ticks = 1536; // 64 beats: 32 s at 120 BPM
   std::size_t confirm_ticks = 3;
   double min_outlier_us = 500.0;    // with a beat of ticks in the window
   double early_outlier_us = 2500.0; // with fewer
@@ -91,7 +91,7 @@ private:
   bool mostly_irregular(bool irregular);
   void push(std::int64_t index, double time_us);
   void refit() noexcept;
-  double outlier_limit() const noexcept;
+  double outlier_limit(std::int64_t index) const noexcept;
 
   EstimatorOptions options_;
   EstimatorCounts counts_;
@@ -119,6 +119,8 @@ private:
   double sxx_ = 0.0;               // the sum of squares about it
   double inherited_scatter_ = 0.0; // the window's before a restart, until this one has its own
   static constexpr std::size_t kOwnScatterTicks = 48;
+  // Ticks in a window before any is judged off its line.
+  static constexpr std::size_t kFirstJudged = 6;
 };
 
 } // namespace linktools::midi

@@ -9,6 +9,7 @@ namespace linktools::midi {
 
 namespace {
 constexpr double kTicks = 24.0;
+constexpr double kPhaseSigmas = 8.0;
 HostTime at_us(double t) { return HostTime(std::llround(t)); }
 } // namespace
 
@@ -164,10 +165,15 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
     phase_us = beats * 60e6 / state.tempo();
   }
   // The grid is moved when it is further from the clock's beat than the
-  // line itself is sure of (four standard errors), at least min_phase_us
-  // (a clean clock, such as JACK's frames) and at most the tolerance.
-  const double tolerance = std::clamp(4.0 * estimator_.time_error_us(newest), options_.min_phase_us,
-                                      options_.phase_tolerance_us);
+  // line itself could put it by chance (eight standard errors of its newest
+  // point), and than the clock's own jitter: no grid can be held closer to a
+  // clock than its ticks are to each other, and the grid set at an earlier
+  // commit, by a shorter line, is off by more than today's line is sure of.
+  // (Four standard errors alone, shrinking as the window grew, were crossed
+  // every few seconds by a steady clock.) At least min_phase_us (a clean
+  // clock, such as JACK's frames), at most the tolerance.
+  const double noise = std::max(kPhaseSigmas * estimator_.time_error_us(newest), estimator_.jitter_us());
+  const double tolerance = std::clamp(noise, options_.min_phase_us, options_.phase_tolerance_us);
   const bool phase_off = std::abs(phase_us) > tolerance;
   if (!tempo_off && !phase_off) return false;
 

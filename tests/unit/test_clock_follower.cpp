@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 using linktools::HostTime;
@@ -473,4 +474,69 @@ TEST_CASE("follower: ticks that only arrive late (a stalled JACK server) continu
   for (int i = 0; i < 48; ++i, t += dt) run.tick(t);
   // Tick 164 after Start is beat 164 / 24: the count went on through the stall.
   CHECK(std::abs(run.session.beat_at_time(HostTime(std::llround(t)), 4.0) - (96 + 20 + 48) / 24.0) < 0.001);
+}
+
+TEST_CASE("follower: a steady jittered clock, playing: no commit its jitter alone explains") {
+  // 20 clocks of 60 s, +-1 ms uniform or 1 ms sd Gaussian jitter, the
+  // session playing from Start. Once the window is full (8 s), the tempo is
+  // not committed again, and the grid is moved only when it has really
+  // drifted a whole tolerance (0.5 ms) from the clock's beats: a tempo
+  // committed 0.001 BPM off does that in a minute, and no rule can keep the
+  // beats within it and not commit. Before, the commits after 10 s were 82:
+  // 4 standard errors of the line's newest point were crossed by the line's
+  // own wobble.
+  int late_tempo = 0, late_phase = 0, small_phase = 0;
+  std::vector<double> phase_us, tempo_err;
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> gauss(0.0, 1000.0);
+    Run run;
+    Clock c;
+    if (seed % 2 == 0) c.jitter = uniform_jitter(rng, 1000.0);
+    else c.jitter = [&] { return gauss(rng); };
+    c.run(60.0);
+    run.bytes({0xFA}, c.stamped[0] - 2000.0);
+    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
+      run.tick(c.stamped[i]);
+      if (c.ideal[i] - c.start_us < 2e6) continue;
+      const double beat = run.session.beat_at_time(HostTime(std::llround(c.ideal[i])), 4.0);
+      phase_us.push_back(std::abs(beat - static_cast<double>(i) / 24.0) * 60e6 / run.session.tempo());
+      tempo_err.push_back(std::abs(run.session.tempo() - 120.0));
+    }
+    for (auto& e : run.events) {
+      if (static_cast<double>(e.time.count()) < c.start_us + 10e6) continue;
+      late_tempo += e.kind == midi::FollowEvent::Kind::tempo ? 1 : 0;
+      if (e.kind != midi::FollowEvent::Kind::phase) continue;
+      ++late_phase;
+      small_phase += std::abs(e.phase_error_us) < 500.0 ? 1 : 0;
+    }
+  }
+  MESSAGE("after 10 s, in 20 clocks: tempo commits " << late_tempo << ", phase commits " << late_phase << " ("
+          << small_phase << " under 0.5 ms); from 2 s: beats p50 " << percentile(phase_us, 0.5) << " p99 "
+          << percentile(phase_us, 0.99) << " us, session tempo p99 " << percentile(tempo_err, 0.99) << " BPM");
+  CHECK(late_tempo == 0);
+  CHECK(small_phase == 0);
+  CHECK(late_phase <= 30); // one a run for half of them, a few twice
+  CHECK(percentile(phase_us, 0.99) < 1000.0);
+  CHECK(percentile(tempo_err, 0.99) < 0.02);
+}
+// The first ticks, on a line through a handful: before, 37 of 200 clocks saw
+// a tempo change that was not there within their first beat.
+TEST_CASE("estimator: Gaussian jitter (sd 1 ms) from the first tick: no false restart in 200 clocks") {
+  int restarts = 0;
+  for (unsigned seed = 1; seed <= 200; ++seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> gauss(0.0, 1000.0);
+    Clock c;
+    c.jitter = [&] { return gauss(rng); };
+    c.run(5.0);
+    midi::ClockEstimator e;
+    for (double t : c.stamped)
+      if (e.add(t).verdict == midi::ClockEstimator::Verdict::restarted)
+        MESSAGE("seed " << seed << ": restart at tick " << e.last_index() << ", fit " << e.ticks_in_fit()
+                << ", outliers " << e.counts().outliers << ", missing " << e.counts().missing);
+    restarts += static_cast<int>(e.counts().restarts);
+  }
+  MESSAGE("false restarts in 200 clocks of 5 s: " << restarts);
+  CHECK(restarts == 0);
 }
