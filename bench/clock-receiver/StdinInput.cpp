@@ -2,10 +2,11 @@
 // writes them,
 //   {"time_us":123,"sent_us":125,"beat":4.000000,"message":"clock","bytes":[248]}
 // "bytes" is what is judged; "sent_us" is only passed on to the log (the
-// sender's own belief of when it wrote). The benchmark measures when a line actually reached us, so each
-// read() is stamped with Link's clock as soon as it returns, and every line
-// it completes gets that stamp. A read that waits in poll() adds this
-// program's own wake-up to the stamp; --busy-read keeps trying instead.
+// sender's own belief of when it wrote). The benchmark measures when a line
+// actually reached us, so each read() is stamped with Link's clock as soon
+// as it returns, and every line it completes gets that stamp. A read that
+// waits in poll() adds this program's own wake-up to the stamp; --busy-read
+// keeps trying instead.
 #include "ClockInput.hpp"
 
 #include "cli/Errors.hpp"

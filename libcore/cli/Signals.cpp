@@ -69,8 +69,11 @@ void request_stop() noexcept {
 bool wait_for_stop_or_interrupt() {
   if (g_wake_read < 0) return false;
   pollfd p{g_wake_read, POLLIN, 0};
-  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  int ready;
+  while ((ready = poll(&p, 1, -1)) < 0 && errno == EINTR) {
   }
+  // A pipe that cannot be waited on would make a caller's loop spin.
+  if (ready < 0) return false;
   char drain[64];
   while (read(g_wake_read, drain, sizeof drain) > 0) {
   }

@@ -21,7 +21,8 @@ void request_stop() noexcept;
 // the call counts). For a thread that turns a stop into a wake-up of a loop
 // that otherwise sleeps long: nothing polls while nothing happens.
 // False at once when install_stop_signals() was not called (or could not
-// make its pipe): then nothing wakes a waiter, and the caller must poll.
+// make its pipe), or when waiting on the pipe fails: then nothing wakes a
+// waiter, and the caller must poll.
 // Thread-safe: yes, for one waiting thread at a time.
 bool wait_for_stop_or_interrupt();
 void interrupt_stop_wait() noexcept;
