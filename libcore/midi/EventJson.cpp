@@ -1,21 +1,31 @@
 #include "midi/EventJson.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <iterator>
 
 #include <cmath>
 
 namespace linktools::midi {
 
-std::string event_json(const Event& e, std::optional<HostTime> sent) {
-  std::string bytes;
-  for (std::size_t i = 0; i < e.message.size; ++i)
-    bytes += fmt::format("{}{}", i ? "," : "", e.message.bytes[i]);
+void append_event_json(fmt::memory_buffer& out, const Event& e, std::optional<HostTime> sent) {
+  auto it = std::back_inserter(out);
+  it = fmt::format_to(it, "{{\"time_us\":{}", e.time.count());
+  if (sent) it = fmt::format_to(it, ",\"sent_us\":{}", sent->count());
+  if (std::isfinite(e.beat))
+    it = fmt::format_to(it, ",\"beat\":{:.6f}", e.beat);
+  else
+    it = fmt::format_to(it, ",\"beat\":null");
   const auto decoded = decode(e.message.view());
-  const std::string beat = std::isfinite(e.beat) ? fmt::format("{:.6f}", e.beat) : "null";
-  const std::string sent_part = sent ? fmt::format(",\"sent_us\":{}", sent->count()) : "";
-  return fmt::format("{{\"time_us\":{}{},\"beat\":{},\"message\":\"{}\",\"bytes\":[{}]}}",
-                     e.time.count(), sent_part, beat,
-                     kind_name(decoded ? decoded->kind : Kind::other), bytes);
+  it = fmt::format_to(it, ",\"message\":\"{}\",\"bytes\":[", kind_name(decoded ? decoded->kind : Kind::other));
+  for (std::size_t i = 0; i < e.message.size; ++i) it = fmt::format_to(it, "{}{}", i ? "," : "", e.message.bytes[i]);
+  fmt::format_to(it, "]}}");
+}
+
+std::string event_json(const Event& e, std::optional<HostTime> sent) {
+  fmt::memory_buffer out;
+  append_event_json(out, e, sent);
+  return fmt::to_string(out);
 }
 
 } // namespace linktools::midi

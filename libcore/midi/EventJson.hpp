@@ -8,11 +8,17 @@
 
 #include "midi/Event.hpp"
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <string>
 
 namespace linktools::midi {
 
 std::string event_json(const Event& event, std::optional<HostTime> sent = std::nullopt);
+// The same line appended to `out`: a buffer kept from one event to the next
+// allocates nothing once it has grown to a line (the deadline thread writes
+// with it between its stamp and the pipe).
+void append_event_json(fmt::memory_buffer& out, const Event& event, std::optional<HostTime> sent);
 
 } // namespace linktools::midi

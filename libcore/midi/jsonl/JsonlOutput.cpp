@@ -9,7 +9,7 @@
 #include "midi/DeadlineThread.hpp"
 #include "midi/EventJson.hpp"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -46,8 +46,9 @@ public:
 
 private:
   bool write(const Event& e, HostTime sent) {
-    const std::string line = event_json(e, sent);
-    if (out_.write_line(line)) return true;
+    line_.clear();
+    append_event_json(line_, e, sent);
+    if (out_.write_line(std::string_view(line_.data(), line_.size()))) return true;
     std::lock_guard lock(mutex_);
     reader_gone_ = errno == EPIPE;
     failure_ = fmt::format("cannot write to {}: {}", name_, std::strerror(errno));
@@ -56,6 +57,7 @@ private:
 
   std::FILE* file_;
   LineOutput out_;
+  fmt::memory_buffer line_; // only the deadline thread's
   std::string name_;
   bool owned_;
   mutable std::mutex mutex_;
