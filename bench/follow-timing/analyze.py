@@ -5,8 +5,8 @@ GEN_LOG: follow-clock-gen's ticks ("INDEX IDEAL_US SENT_US BEAT DROPPED");
 JUDGE_LOG: follow-judge's samples ("TIME_US BEAT TEMPO PLAYING");
 FOLLOW_JSONL: link-follow --json's events.
 Prints one JSON object: the session's tempo error against the source's true
-tempo (the exact interval of its ideal ticks, which follow-clock-gen
-schedules in Link's clock), beside it the error against a line through the
+tempo (from its ideal ticks, which follow-clock-gen schedules in Link's
+clock: each stretch of constant tempo whole), beside it the error against a line through the
 ideal tick times of the surrounding second (what earlier runs reported), the
 naive last-interval estimate's error on the ticks as sent, the source's
 beats against the session's beat grid (in the bar), settle time after a
@@ -42,14 +42,25 @@ def line_bpm(t):
     b = sum((p[0] - mk) * (p[1] - mt) for p in pts) / sum((p[0] - mk) ** 2 for p in pts)
     return 60e6 / (24 * b)
 
+# The source's own tempo: its ideal ticks are exact (follow-clock-gen
+# schedules them in Link's clock), but logged to 0.1 us, which over one
+# interval is 5 ppm; so each stretch of constant tempo (the whole run, or
+# either side of a step) is taken whole: its first and last ideal times.
+segments = []  # (first tick, last tick) of each stretch
+first = 0
+for k in range(1, len(ticks) - 1):
+    a, b, c = ticks[k - 1], ticks[k], ticks[k + 1]
+    if abs((c[1] - b[1]) / (c[0] - b[0]) - (b[1] - a[1]) / (b[0] - a[0])) > 1.0:
+        segments.append((first, k))
+        first = k
+segments.append((first, len(ticks) - 1))
+seg_start_t = [ticks[f][1] for f, _ in segments]
+
 def true_bpm(t):
-    # The source's own tempo at t: the interval between its ideal ticks
-    # around t (exact: follow-clock-gen schedules them in Link's clock).
-    k = bisect.bisect_right(ideal_t, t)
-    if k < 1 or k >= len(ticks):
+    f, l = segments[max(0, bisect.bisect_right(seg_start_t, t) - 1)]
+    if l <= f:
         return None
-    a, b = ticks[k - 1], ticks[k]
-    return 60e6 / (24 * (b[1] - a[1]) / (b[0] - a[0]))
+    return 60e6 / (24 * (ticks[l][1] - ticks[f][1]) / (ticks[l][0] - ticks[f][0]))
 
 # Where the source was disturbed: a tick that went out late, because JACK's
 # cycle that should have carried it came late (an xrun of the dummy driver:
@@ -106,7 +117,7 @@ for i, ideal, sent, beat, dropped in ticks:
     phase_us.append(abs(off) * 60e6 / stempo)
 # The judge's own floor: link-follow's events give the session's beat at
 # the commit's time as link-follow itself set it; the judge's samples from
-# 0.3 s after a commit to the next one, carried back along the grid (Link's
+# 0.3 s after a commit to 0.1 s before the next one, carried back along the grid (Link's
 # tempo is whole microseconds a beat), should give the same beat. What they
 # differ by is the measurement's: Link's time transform between the two
 # peers and the judge's own sampling.
@@ -115,7 +126,8 @@ grid_events = [e for e in events if e.get("event") in ("tempo", "phase", "start"
 for e, nxt in zip(grid_events, grid_events[1:] + [None]):
     mpb = round(60e6 / e["tempo"])
     lo = bisect.bisect_left(sample_t, e["time_us"] + 0.3e6)
-    hi = bisect.bisect_left(sample_t, nxt["time_us"]) if nxt else len(samples)
+    # A Start is committed up to a tick before its time: stop short of it.
+    hi = bisect.bisect_left(sample_t, nxt["time_us"] - 0.1e6) if nxt else len(samples)
     for st, sb, stempo, playing in samples[lo:hi]:
         expected = e["beat"] + (st - e["time_us"]) / mpb
         judge_us.append(abs((sb - expected + 2) % 4 - 2) * mpb)
