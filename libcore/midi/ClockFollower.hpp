@@ -5,9 +5,11 @@
 //
 // Tempo: ClockEstimator's line through the ticks. It goes to the session
 // only when it differs from the session's tempo by more than the
-// resolution (or three standard errors of the estimate, if more), and at
-// most max_commits_per_s times a second, so a steady clock leaves a steady
-// session alone.
+// resolution (or three standard errors of the estimate, if more; or by the
+// resolution alone once the estimate is twice as sure as the one last
+// committed), and at most max_commits_per_s times a second, so a steady
+// clock leaves a steady session alone. Every commit carries the estimate
+// at full precision.
 // Phase: while the clock's transport plays, tick n after Start is beat n/24
 // of the session (Start: the next tick on beat 0, a bar line; Song Position
 // + Continue: the next tick on that sixteenth). When the session's beat at
@@ -118,6 +120,7 @@ private:
   std::uint64_t commits_ = 0;
   std::uint64_t out_of_range_ = 0;
   std::optional<HostTime> last_commit_;
+  double committed_error_ = 0.0; // the standard error of the tempo last committed (BPM)
 
   bool have_heard_ = false;
   double last_heard_ = 0.0;             // the newest tick of any kind (lost or not)

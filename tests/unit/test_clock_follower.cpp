@@ -320,7 +320,10 @@ TEST_CASE("follower: with +-1 ms jitter, a handful of commits while settling, th
     if (c.ideal[i] - c.start_us > 10e6) commits_after_10s += run.commits - before;
   }
   MESSAGE("commits in 60 s: " << run.commits << ", after 10 s: " << commits_after_10s);
-  CHECK(run.commits <= 6);
+  // 6 before an estimate twice as sure as the committed one could replace it
+  // (the tempo then closer to the clock's from 2 s on): 8 since, all in the
+  // first 10 s.
+  CHECK(run.commits <= 8);
   CHECK(commits_after_10s == 0);
   CHECK(std::abs(run.session.tempo() - 120.0) < 0.02);
 }
@@ -574,4 +577,34 @@ TEST_CASE("follower: a clean clock on JACK's frames, playing: beats within 2 fra
   // Link's whole microseconds a beat: at most 0.5 us a beat of drift, so a
   // phase commit no more often than every 40 beats (20 s) once settled.
   CHECK(late_commits <= 2 * 5);
+}
+
+// The bench's stretch (bench/follow-timing: 30 s, judged from 2 s), the
+// session starting elsewhere (100 BPM) so the tempo must be committed: a
+// tempo committed early, from a short line, stayed until the estimate had
+// left it by three of its (then smaller) standard errors, and 2-4 s after
+// the first tick the session was 0.02 BPM off in some clocks (the bench:
+// 0.0206 in two runs of 2026-12-07).
+TEST_CASE("follower: +-1 ms uniform jitter, playing: the session's tempo within 0.02 BPM from 2 s (p99 over 50 clocks of 30 s)") {
+  std::vector<double> tempo_err;
+  int commits_after_10s = 0;
+  for (unsigned seed = 1; seed <= 50; ++seed) {
+    std::mt19937 rng(seed);
+    Run run;
+    Clock c;
+    c.jitter = uniform_jitter(rng, 1000.0);
+    c.run(30.0);
+    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
+      if (i == 48) run.bytes({0xFA}, c.stamped[i] - 2000.0); // Start a second in, as the bench's source
+      run.tick(c.stamped[i]);
+      if (c.ideal[i] - c.start_us >= 2e6) tempo_err.push_back(std::abs(run.session.tempo() - 120.0));
+    }
+    for (auto& e : run.events)
+      if (static_cast<double>(e.time.count()) >= c.start_us + 10e6 &&
+          (e.kind == midi::FollowEvent::Kind::tempo || e.kind == midi::FollowEvent::Kind::phase))
+        ++commits_after_10s;
+  }
+  MESSAGE("session tempo from 2 s: p50 " << percentile(tempo_err, 0.5) << " p99 " << percentile(tempo_err, 0.99)
+          << " max " << percentile(tempo_err, 1.0) << " BPM; commits after 10 s in 50 clocks: " << commits_after_10s);
+  CHECK(percentile(tempo_err, 0.99) < 0.02);
 }
