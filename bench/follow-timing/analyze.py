@@ -5,7 +5,9 @@ GEN_LOG: follow-clock-gen's ticks ("INDEX IDEAL_US SENT_US BEAT DROPPED");
 JUDGE_LOG: follow-judge's samples ("TIME_US BEAT TEMPO PLAYING");
 FOLLOW_JSONL: link-follow --json's events.
 Prints one JSON object: the session's tempo error against the source's true
-tempo (a line through the ideal tick times of the surrounding second), the
+tempo (from its ideal ticks, which follow-clock-gen schedules in Link's
+clock: each stretch of constant tempo whole), beside it the error against a line through the
+ideal tick times of the surrounding second (what earlier runs reported), the
 naive last-interval estimate's error on the ticks as sent, the source's
 beats against the session's beat grid (in the bar), settle time after a
 step, and link-follow's commits a second."""
@@ -27,10 +29,12 @@ def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p * (len(v) - 1)))] if v else None
 
-def true_bpm(t):
+ideal_t = [x[1] for x in ticks]
+
+def line_bpm(t):
     # A line through the ideal times within half a second either side.
-    lo = bisect.bisect_left([x[1] for x in ticks], t - 0.5e6)
-    hi = bisect.bisect_right([x[1] for x in ticks], t + 0.5e6)
+    lo = bisect.bisect_left(ideal_t, t - 0.5e6)
+    hi = bisect.bisect_right(ideal_t, t + 0.5e6)
     pts = [(x[0], x[1]) for x in ticks[lo:hi]]
     if len(pts) < 10:
         return None
@@ -38,21 +42,36 @@ def true_bpm(t):
     b = sum((p[0] - mk) * (p[1] - mt) for p in pts) / sum((p[0] - mk) ** 2 for p in pts)
     return 60e6 / (24 * b)
 
-# Where JACK's own timing was disturbed: a stalled machine (an xrun of the
-# dummy driver) leaves JACK's frame-to-time filter off for seconds, and the
-# ticks, written on frames, really come at another tempo meanwhile. An ideal
-# interval more than 1 % from its neighbours' median marks it; from 0.5 s
+# The source's own tempo: its ideal ticks are exact (follow-clock-gen
+# schedules them in Link's clock), but logged to 0.1 us, which over one
+# interval is 5 ppm; so each stretch of constant tempo (the whole run, or
+# either side of a step) is taken whole: its first and last ideal times.
+segments = []  # (first tick, last tick) of each stretch
+first = 0
+for k in range(1, len(ticks) - 1):
+    a, b, c = ticks[k - 1], ticks[k], ticks[k + 1]
+    if abs((c[1] - b[1]) / (c[0] - b[0]) - (b[1] - a[1]) / (b[0] - a[0])) > 1.0:
+        segments.append((first, k))
+        first = k
+segments.append((first, len(ticks) - 1))
+seg_start_t = [ticks[f][1] for f, _ in segments]
+
+def true_bpm(t):
+    f, l = segments[max(0, bisect.bisect_right(seg_start_t, t) - 1)]
+    if l <= f:
+        return None
+    return 60e6 / (24 * (ticks[l][1] - ticks[f][1]) / (ticks[l][0] - ticks[f][0]))
+
+# Where the source was disturbed: a tick that went out late, because JACK's
+# cycle that should have carried it came late (an xrun of the dummy driver:
+# the machine stalled), comes in a burst with its neighbours. A tick later
+# than its ideal time by more than 2 ms and six times the jitter (from the
+# median absolute deviation of sent against ideal) marks it; from 0.5 s
 # before to 3 s after such a tick, nothing is judged (the share is reported).
-disturbed = []
-for a, b in zip(ticks, ticks[1:]):
-    if b[0] == a[0] + 1:
-        disturbed.append((b[1], b[1] - a[1]))
-DISTURBED = 0.01  # an xrun moved intervals by up to 11 %; 0.2 % marked two thirds of a 1024-frame run with one xrun
-def is_off(k):
-    lo, hi = max(0, k - 24), min(len(disturbed), k + 24)
-    ref = sorted(d for _, d in disturbed[lo:hi])[(hi - lo) // 2]
-    return abs(disturbed[k][1] - ref) > DISTURBED * ref
-bad_times = [disturbed[k][0] for k in range(len(disturbed)) if is_off(k)]
+devs = sorted(abs(x[2] - x[1]) for x in ticks)
+jitter_sd = 1.4826 * devs[len(devs) // 2]
+LATE_US = 2000 + 6 * jitter_sd
+bad_times = [x[1] for x in ticks if x[2] - x[1] > LATE_US]
 def near_disturbance(t):
     k = bisect.bisect_left(bad_times, t - 3e6)
     return k < len(bad_times) and bad_times[k] <= t + 0.5e6
@@ -64,12 +83,15 @@ def steady(t):  # seconds since the first tick, away from the start, any step an
     return step_s is None or not (step_s - 0.5 <= s < step_s + warmup_s)
 
 # The session's tempo against the source's, sampled every 50 ms.
-tempo_err = []
+tempo_err, line_err = [], []
 for s in samples[::10]:
     if steady(s[0]) and s[0] < ticks[-1][1] - 0.5e6:
         tb = true_bpm(s[0])
         if tb:
             tempo_err.append(abs(s[2] - tb))
+        lb = line_bpm(s[0])
+        if lb:
+            line_err.append(abs(s[2] - lb))
 # The naive estimate: the last interval of the ticks as sent (what link-follow got).
 naive_err = []
 for a, b in zip(ticks, ticks[1:]):
@@ -93,6 +115,22 @@ for i, ideal, sent, beat, dropped in ticks:
     session_beat = sb + (ideal - st) * stempo / 60e6
     off = (session_beat - beat + 2) % 4 - 2
     phase_us.append(abs(off) * 60e6 / stempo)
+# The judge's own floor: link-follow's events give the session's beat at
+# the commit's time as link-follow itself set it; the judge's samples from
+# 0.3 s after a commit to 0.1 s before the next one, carried back along the grid (Link's
+# tempo is whole microseconds a beat), should give the same beat. What they
+# differ by is the measurement's: Link's time transform between the two
+# peers and the judge's own sampling.
+judge_us = []
+grid_events = [e for e in events if e.get("event") in ("tempo", "phase", "start", "continue")]
+for e, nxt in zip(grid_events, grid_events[1:] + [None]):
+    mpb = round(60e6 / e["tempo"])
+    lo = bisect.bisect_left(sample_t, e["time_us"] + 0.3e6)
+    # A Start is committed up to a tick before its time: stop short of it.
+    hi = bisect.bisect_left(sample_t, nxt["time_us"] - 0.1e6) if nxt else len(samples)
+    for st, sb, stempo, playing in samples[lo:hi]:
+        expected = e["beat"] + (st - e["time_us"]) / mpb
+        judge_us.append(abs((sb - expected + 2) % 4 - 2) * mpb)
 # Settle after a step: from the step until the session stays within 0.1 BPM.
 settle_s = None
 if step_s is not None:
@@ -107,18 +145,26 @@ if step_s is not None:
 commits = [e for e in events if e.get("event") in ("tempo", "phase")]
 duration = (ticks[-1][1] - t0) / 1e6
 steady_commits = [e for e in commits if steady(e["time_us"])]
+# Settled: 10 s after the first tick (and after a step), away from disturbances.
+late_commits = [e for e in steady_commits if (e["time_us"] - t0) / 1e6 >= 10
+                and (step_s is None or not (step_s - 0.5 <= (e["time_us"] - t0) / 1e6 < step_s + 10))]
 end = [e for e in events if e.get("event") == "end"]
 out = {
     "run": name,
     "seconds": round(duration, 1),
     "tempo_error_bpm": {"p50": pct(tempo_err, .5), "p99": pct(tempo_err, .99), "max": pct(tempo_err, 1), "n": len(tempo_err)},
+    "tempo_error_vs_line_bpm": {"p50": pct(line_err, .5), "p99": pct(line_err, .99), "max": pct(line_err, 1)},
     "naive_error_bpm": {"p50": pct(naive_err, .5), "p99": pct(naive_err, .99), "max": pct(naive_err, 1), "n": len(naive_err)},
     "beat_error_us": {"p50": pct(phase_us, .5), "p99": pct(phase_us, .99), "max": pct(phase_us, 1), "n": len(phase_us)},
+    "judge_vs_follower_us": {"p50": pct(judge_us, .5), "p99": pct(judge_us, .99), "max": pct(judge_us, 1), "n": len(judge_us)},
     "settle_s": settle_s,
+    "late_ticks": len(bad_times),
     "excluded_as_disturbed": round(sum(1 for x in ticks if near_disturbance(x[1])) / len(ticks), 3),
     "commits": len(commits),
     "commits_per_s": round(len(commits) / duration, 3),
     "commits_while_steady": len(steady_commits),
+    "commits_steady_after_10s": len(late_commits),
+    "commit_kinds": {k: sum(1 for e in commits if e["event"] == k) for k in ("tempo", "phase")},
     "follow_end": end[0] if end else None,
 }
 for k, v in out.items():

@@ -1,6 +1,7 @@
 // bench/follow-timing's clock source: MIDI clock on a JACK MIDI port with
-// the faults a real device has, each tick written at its frame, and a log of
-// where every tick should have been and where it went, in Link's time.
+// the faults a real device has, scheduled in Link's clock (real time), each
+// tick written at the frame where that cycle's JACK times put it, and a log
+// of where every tick should have been and where it went, in Link's time.
 //   follow-clock-gen --connect PORT --log FILE [--bpm B] [--seconds S]
 //     [--jitter-us J] [--gauss] [--drift-ppm P] [--step-at S --step-bpm B]
 //     [--drop-every N] [--start-after S]
@@ -8,9 +9,20 @@
 // device's crystal runs P ppm fast (every interval shorter). A step changes
 // the tempo at S seconds. --drop-every N leaves out every Nth tick. Start
 // goes out with the first tick after --start-after seconds.
+// Why Link's clock and not JACK's frames: the dummy driver's frames do not
+// come at 48 kHz of real time; a schedule in frames wandered with them
+// (bench/RESULTS.md, 2026-12-07 04:12), so the "true" tempo the session was
+// judged against moved with JACK. Here tick i is due at ORIGIN + its ideal
+// time in microseconds, ORIGIN a Link time fixed at the first cycle, and
+// each cycle turns the ticks due within it into frames through the cycle's
+// own times (jack_client::cycle_times), as any JACK client that plays to
+// Link's clock does. What link-follow sees is then the source's true tempo
+// in real time, read through its own stamps of JACK's frames.
 // The log: a line per tick, "INDEX IDEAL_US SENT_US BEAT DROPPED", INDEX
 // from the first tick, BEAT the tick's beat from Start (-1 before it), times
-// in Link's clock through the measured JACK/Link offset (jack/JackClient.hpp).
+// in Link's clock (IDEAL_US exact; SENT_US where its frame lies by the
+// cycle's times: the jitter, a frame's rounding, and lateness if the cycle
+// that should have carried it came too late).
 // Run it only inside scripts/netns: it opens a Link session to read the clock.
 #include "cli/Errors.hpp"
 #include "cli/Signals.hpp"
@@ -23,6 +35,7 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -35,8 +48,8 @@ using namespace linktools;
 namespace {
 
 struct Tick {
-  double ideal_frame = 0.0; // from the schedule's first frame
-  double sent_frame = 0.0;  // with jitter, rounded to a frame
+  double ideal_us = 0.0; // from the schedule's origin, in Link's clock
+  double sent_us = 0.0;  // with jitter
   bool start = false;       // MIDI Start goes out just before it
   bool dropped = false;
   double beat = -1.0;
@@ -58,7 +71,7 @@ struct Generator {
   std::size_t next = 0;
   std::atomic<bool> running{false};
   bool have_origin = false;
-  std::uint64_t origin = 0; // JACK frame of the schedule's frame 0
+  double origin_us = 0.0; // Link time of the schedule's 0
   ClockOffset offset;
   jack_client::CycleClock cycle_clock;
   jack_client::SpscRing<Logged, 65536> ring;
@@ -70,18 +83,21 @@ struct Generator {
     jack_client::CycleTimes times;
     const bool timed = jack_client::cycle_times(client.get(), *session, offset, cycle_clock, nframes, 0, times);
     if (!running.load(std::memory_order_acquire) || !timed) return 0;
-    const jack_nframes_t first = jack_last_frame_time(client.get());
+    const double end_us = times.start_us + nframes * times.us_per_frame;
     if (!have_origin) {
-      origin = first + nframes; // the schedule begins with the next cycle
+      origin_us = end_us + times.us_per_frame * nframes; // a cycle ahead: nothing is due before it
       have_origin = true;
       return 0;
     }
-    const double cycle0 = static_cast<double>(first) - static_cast<double>(origin);
+    jack_nframes_t last_frame = 0;
     while (next < ticks.size()) {
       const Tick& t = ticks[next];
-      const double at = t.sent_frame - cycle0;
-      if (at >= nframes) break;
-      const auto frame = static_cast<jack_nframes_t>(std::max(0.0, at));
+      const double due = origin_us + t.sent_us;
+      if (due >= end_us) break;
+      // A tick due before this cycle (the cycle came late: an xrun) goes
+      // out on its first frame, late, as a device's would.
+      const double at = std::round((due - times.start_us) / times.us_per_frame);
+      const auto frame = std::max(last_frame, static_cast<jack_nframes_t>(std::clamp(at, 0.0, nframes - 1.0)));
       if (!t.dropped) {
         if (t.start) {
           const std::uint8_t start = 0xFA;
@@ -90,8 +106,9 @@ struct Generator {
         const std::uint8_t tick = 0xF8;
         jack_midi_event_write(buffer, frame, &tick, 1);
       }
-      Logged l{static_cast<std::int64_t>(next), times.start_us + (t.ideal_frame - cycle0) * times.us_per_frame,
-               times.start_us + frame * times.us_per_frame, t.beat, t.dropped};
+      last_frame = frame;
+      Logged l{static_cast<std::int64_t>(next), origin_us + t.ideal_us, times.start_us + frame * times.us_per_frame,
+               t.beat, t.dropped};
       if (!ring.push(l)) lost.fetch_add(1);
       ++next;
     }
@@ -127,20 +144,22 @@ int main(int argc, char** argv) {
     Generator g;
     g.session = &session;
     g.client = jack_client::open_client("follow-clock-gen", "");
-    const double rate = jack_get_sample_rate(g.client.get());
-    // The schedule, in frames: the device's crystal `drift_ppm` fast.
+    // The schedule, in microseconds of real time: the device's crystal
+    // `drift_ppm` fast.
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> uniform(-jitter_us, jitter_us);
     std::normal_distribution<double> normal(0.0, jitter_us > 0 ? jitter_us : 1.0);
-    double frame = 0.0;
+    double t_us = 0.0;
     std::int64_t since_start = -1;
-    while (frame < seconds * rate) {
-      const double t_s = frame / rate;
+    while (t_us < seconds * 1e6) {
+      const double t_s = t_us / 1e6;
       const double tempo = step_at >= 0 && t_s >= step_at ? step_bpm : bpm;
       Tick t;
-      t.ideal_frame = frame;
+      t.ideal_us = t_us;
       const double jitter = jitter_us == 0 ? 0.0 : gauss ? normal(rng) : uniform(rng);
-      t.sent_frame = std::max(0.0, std::round(frame + jitter * rate / 1e6));
+      // Sent times never go back (Gaussian jitter near a neighbour).
+      t.sent_us = std::max(0.0, t_us + jitter);
+      if (!g.ticks.empty()) t.sent_us = std::max(t.sent_us, g.ticks.back().sent_us);
       if (since_start < 0 && t_s >= start_after) {
         t.start = true;
         since_start = 0;
@@ -148,11 +167,8 @@ int main(int argc, char** argv) {
       if (since_start >= 0) t.beat = static_cast<double>(since_start++) / 24.0;
       t.dropped = drop_every > 0 && g.ticks.size() % static_cast<std::size_t>(drop_every) == static_cast<std::size_t>(drop_every - 1) && !t.start;
       g.ticks.push_back(t);
-      frame += rate * 60.0 / (tempo * 24.0) / (1.0 + drift_ppm * 1e-6);
+      t_us += 60e6 / (tempo * 24.0) / (1.0 + drift_ppm * 1e-6);
     }
-    // Sent frames must not go back (Gaussian jitter near a neighbour).
-    for (std::size_t i = 1; i < g.ticks.size(); ++i)
-      g.ticks[i].sent_frame = std::max(g.ticks[i].sent_frame, g.ticks[i - 1].sent_frame);
     g.port = jack_port_register(g.client.get(), "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(g.client.get(), [](jack_nframes_t n, void* self) { return static_cast<Generator*>(self)->process(n); }, &g);
     if (jack_activate(g.client.get()) != 0) throw failure("JACK", "cannot activate");

@@ -158,7 +158,13 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
     realign_ = false;
   }
   const double error = estimator_.bpm_error();
-  const bool tempo_off = std::abs(estimate - state.tempo()) > std::max(options_.tempo_resolution, 3.0 * error);
+  // Off by more than the estimate could be by chance; or by more than the
+  // resolution, with an estimate twice as sure as the one committed (a
+  // tempo committed early, from a short line, would otherwise stay until
+  // the estimate left it by three of its own, by then smaller, errors).
+  const double off = std::abs(estimate - state.tempo());
+  const bool tempo_off = off > std::max(options_.tempo_resolution, 3.0 * error) ||
+                         (off > options_.tempo_resolution && 2.0 * error < committed_error_);
   double phase_us = 0.0;
   if (playing_ && phase_ready) {
     const double beats = state.beat_at_time(at, options_.quantum) - beat_of(newest);
@@ -178,6 +184,7 @@ bool ClockFollower::follow(SessionState& state, HostTime now) {
   if (!tempo_off && !phase_off) return false;
 
   state.set_tempo(estimate, at);
+  committed_error_ = error;
   if (playing_ && phase_ready) state.force_beat_at_time(beat_of(newest), at, options_.quantum);
   ++commits_;
   last_commit_ = now;

@@ -250,3 +250,70 @@ TEST_CASE("alsa input: the queue's real-time stamp in microseconds, only when th
   e.flags = SND_SEQ_TIME_STAMP_TICK;
   CHECK(!queue_time_us(e));
 }
+
+// --- the ALSA input's time stamps, without a kernel sequencer ----------------
+// The machines these tests run on have no /dev/snd/seq (no sound in their
+// kernels), so the input itself never ran; what it does with an event is
+// here: the queue's real-time stamp, carried to Link's clock by the offset
+// the input measures (its queue's time read between two readings of Link's
+// clock every 100 ms), or the time it was read when there is no stamp.
+#include "midi/ClockFollower.hpp"
+#include "session/ClockOffset.hpp"
+
+#include <cmath>
+
+namespace {
+using linktools::ClockOffset;
+using linktools::HostTime;
+using linktools::midi::alsa::received_time;
+
+snd_seq_event_t clock_at(double queue_us) {
+  auto e = received(SND_SEQ_EVENT_CLOCK);
+  e.flags = SND_SEQ_TIME_STAMP_REAL;
+  const auto us = static_cast<std::int64_t>(std::llround(queue_us));
+  e.time.time.tv_sec = static_cast<unsigned int>(us / 1'000'000);
+  e.time.time.tv_nsec = static_cast<unsigned int>((us % 1'000'000) * 1000);
+  return e;
+}
+} // namespace
+
+TEST_CASE("alsa input: an event's Link time is its queue stamp plus the queue's offset, else when it was read") {
+  ClockOffset offset;
+  const HostTime read_at(9'000'000);
+  auto e = clock_at(2'000'000.0);
+  CHECK(received_time(e, offset, read_at) == read_at); // no offset yet
+  offset.add(5'000'000, 1'000'000, 5'000'010);         // Link = queue + 4'000'005
+  CHECK(received_time(e, offset, read_at) == HostTime(6'000'005));
+  e.flags = SND_SEQ_TIME_STAMP_TICK; // a port not set to stamp real time
+  CHECK(received_time(e, offset, read_at) == read_at);
+}
+
+TEST_CASE("alsa input: a clock stamped by a queue that runs 50 ppm slow and started 3 s after Link's clock leads the follower") {
+  // The queue's clock: started at Link time 3 s, 50 ppm slow (CLOCK_MONOTONIC
+  // under NTP against Link's raw clock). The input samples the offset every
+  // kOffsetSampleEvery as AlsaInput::run does (brackets of 4 us), and stamps
+  // each tick; the reading thread wakes up to 3 ms late, which the stamps
+  // must not show: each within 10 us of the tick's Link time.
+  const auto queue_of = [](double link_us) { return (link_us - 3e6) * (1.0 - 50e-6); };
+  ClockOffset offset;
+  linktools::midi::ClockFollower follower{linktools::midi::FollowOptions{}};
+  auto session = linktools::SessionState::detached(100.0, HostTime(0));
+  const double interval = 60e6 / (132.0 * 24.0);
+  double next_sample = 3e6;
+  const std::uint8_t tick[] = {0xF8};
+  for (int i = 0; i < 132 * 24 / 6; ++i) { // 10 s
+    const double link_t = 4e6 + i * interval;
+    while (next_sample <= link_t) {
+      offset.add(std::llround(next_sample), std::llround(queue_of(next_sample + 2.0)), std::llround(next_sample + 4.0));
+      next_sample += static_cast<double>(std::chrono::microseconds(linktools::midi::alsa::kOffsetSampleEvery).count());
+    }
+    const double read_late = (i * 7919 % 3000);
+    const HostTime t = received_time(clock_at(queue_of(link_t)), offset, HostTime(std::llround(link_t + read_late)));
+    CHECK(std::abs(static_cast<double>(t.count()) - link_t) < 10.0);
+    follower.receive(tick, t);
+    follower.update(session, HostTime(std::llround(link_t + read_late)));
+  }
+  REQUIRE(follower.tempo());
+  CHECK(*follower.tempo() == doctest::Approx(132.0).epsilon(1e-5));
+  CHECK(std::abs(session.tempo() - 132.0) < 0.01);
+}

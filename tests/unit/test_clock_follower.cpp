@@ -320,7 +320,10 @@ TEST_CASE("follower: with +-1 ms jitter, a handful of commits while settling, th
     if (c.ideal[i] - c.start_us > 10e6) commits_after_10s += run.commits - before;
   }
   MESSAGE("commits in 60 s: " << run.commits << ", after 10 s: " << commits_after_10s);
-  CHECK(run.commits <= 6);
+  // 6 before an estimate twice as sure as the committed one could replace it
+  // (the tempo then closer to the clock's from 2 s on): 8 since, all in the
+  // first 10 s.
+  CHECK(run.commits <= 8);
   CHECK(commits_after_10s == 0);
   CHECK(std::abs(run.session.tempo() - 120.0) < 0.02);
 }
@@ -539,4 +542,69 @@ TEST_CASE("estimator: Gaussian jitter (sd 1 ms) from the first tick: no false re
   }
   MESSAGE("false restarts in 200 clocks of 5 s: " << restarts);
   CHECK(restarts == 0);
+}
+
+// A clean clock as JACK hands it over: each tick on a frame at 48 kHz (a
+// frame is 20.8 us), at a tempo whose beat is not a whole number of
+// microseconds (Link keeps a tempo as whole microseconds a beat, so such a
+// clock drifts from any grid Link can hold by up to 0.5 us a beat). The
+// issue's goal: the clock's beats within 2 frames (41.7 us) of the session's.
+TEST_CASE("follower: a clean clock on JACK's frames, playing: beats within 2 frames, few commits") {
+  constexpr double kFrameUs = 1e6 / 48000.0;
+  std::vector<double> phase_us;
+  int late_commits = 0;
+  // 120 BPM a few ppm fast or slow: 499996.5, 500000.45, 500002.7 us a beat...
+  for (const double ppm : {7.0, -0.9, -5.4, 2.3, 11.1}) {
+    Run run;
+    Clock c;
+    c.bpm = [ppm](double) { return 120.0 * (1.0 + ppm * 1e-6); };
+    c.run(60.0);
+    for (double& t : c.stamped) t = std::round(t / kFrameUs) * kFrameUs;
+    run.bytes({0xFA}, c.stamped[0] - 2000.0);
+    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
+      run.tick(c.stamped[i]);
+      if (c.ideal[i] - c.start_us < 2e6) continue;
+      const double beat = run.session.beat_at_time(HostTime(std::llround(c.ideal[i])), 4.0);
+      phase_us.push_back(std::abs(beat - static_cast<double>(i) / 24.0) * 60e6 / run.session.tempo());
+    }
+    for (auto& e : run.events)
+      if (static_cast<double>(e.time.count()) >= c.start_us + 10e6) ++late_commits;
+  }
+  MESSAGE("clean clocks on frames, from 2 s: beats p50 " << percentile(phase_us, 0.5) << " p99 "
+          << percentile(phase_us, 0.99) << " max " << percentile(phase_us, 1.0) << " us; commits after 10 s in 5 clocks of 60 s: "
+          << late_commits);
+  CHECK(percentile(phase_us, 0.99) < 2.0 * kFrameUs);
+  // Link's whole microseconds a beat: at most 0.5 us a beat of drift, so a
+  // phase commit no more often than every 40 beats (20 s) once settled.
+  CHECK(late_commits <= 2 * 5);
+}
+
+// The bench's stretch (bench/follow-timing: 30 s, judged from 2 s), the
+// session starting elsewhere (100 BPM) so the tempo must be committed: a
+// tempo committed early, from a short line, stayed until the estimate had
+// left it by three of its (then smaller) standard errors, and 2-4 s after
+// the first tick the session was 0.02 BPM off in some clocks (the bench:
+// 0.0206 in two runs of 2026-12-07).
+TEST_CASE("follower: +-1 ms uniform jitter, playing: the session's tempo within 0.02 BPM from 2 s (p99 over 50 clocks of 30 s)") {
+  std::vector<double> tempo_err;
+  int commits_after_10s = 0;
+  for (unsigned seed = 1; seed <= 50; ++seed) {
+    std::mt19937 rng(seed);
+    Run run;
+    Clock c;
+    c.jitter = uniform_jitter(rng, 1000.0);
+    c.run(30.0);
+    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
+      if (i == 48) run.bytes({0xFA}, c.stamped[i] - 2000.0); // Start a second in, as the bench's source
+      run.tick(c.stamped[i]);
+      if (c.ideal[i] - c.start_us >= 2e6) tempo_err.push_back(std::abs(run.session.tempo() - 120.0));
+    }
+    for (auto& e : run.events)
+      if (static_cast<double>(e.time.count()) >= c.start_us + 10e6 &&
+          (e.kind == midi::FollowEvent::Kind::tempo || e.kind == midi::FollowEvent::Kind::phase))
+        ++commits_after_10s;
+  }
+  MESSAGE("session tempo from 2 s: p50 " << percentile(tempo_err, 0.5) << " p99 " << percentile(tempo_err, 0.99)
+          << " max " << percentile(tempo_err, 1.0) << " BPM; commits after 10 s in 50 clocks: " << commits_after_10s);
+  CHECK(percentile(tempo_err, 0.99) < 0.02);
 }

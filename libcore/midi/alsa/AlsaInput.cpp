@@ -4,12 +4,13 @@
 // it arrives (the port's timestamping), so an event's time is when it came,
 // not when our thread woke to read it. The queue's clock is tied to Link's
 // as JACK's is: its time read between two readings of Link's clock, fed to
-// a ClockOffset tracker (offset and rate) every 100 ms.
+// a ClockOffset tracker (offset and rate) every kOffsetSampleEvery.
 // A thread waits on the sequencer, turns events into bytes and hands them to
 // read() under a lock; nothing here is realtime.
 //
 // Not run on the machine it was written on, which has no kernel sequencer;
-// the event decoding is unit-tested (tests/unit/test_alsa_seq_event.cpp).
+// the event decoding and the time stamps (received_time, with the offset
+// sampled as run() does) are unit-tested (tests/unit/test_alsa_seq_event.cpp).
 #include "cli/Errors.hpp"
 #include "midi/Backends.hpp"
 #include "midi/alsa/SeqEvent.hpp"
@@ -32,7 +33,7 @@ namespace linktools::midi::alsa {
 
 namespace {
 
-constexpr auto kOffsetEvery = std::chrono::milliseconds(100);
+constexpr auto kOffsetEvery = kOffsetSampleEvery;
 
 struct QueueStatusFree {
   void operator()(snd_seq_queue_status_t* s) const { snd_seq_queue_status_free(s); }
@@ -141,9 +142,7 @@ private:
         const auto message = from_seq_event(*event);
         if (!message) continue;
         Received r;
-        const auto stamped = queue_time_us(*event);
-        r.time = stamped && offset_.valid() ? HostTime(*stamped + static_cast<std::int64_t>(offset_.offset()))
-                                            : session_->now();
+        r.time = received_time(*event, offset_, session_->now());
         r.bytes.assign(message->bytes.begin(), message->bytes.begin() + message->size);
         batch.push_back(std::move(r));
       }

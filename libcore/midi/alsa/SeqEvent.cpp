@@ -1,6 +1,7 @@
 #include "midi/alsa/SeqEvent.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 
 namespace linktools::midi::alsa {
@@ -132,6 +133,12 @@ std::optional<Message> from_seq_event(const snd_seq_event_t& e) noexcept {
 std::optional<std::int64_t> queue_time_us(const snd_seq_event_t& e) noexcept {
   if ((e.flags & SND_SEQ_TIME_STAMP_MASK) != SND_SEQ_TIME_STAMP_REAL) return std::nullopt;
   return static_cast<std::int64_t>(e.time.time.tv_sec) * 1'000'000 + e.time.time.tv_nsec / 1000;
+}
+
+HostTime received_time(const snd_seq_event_t& event, const ClockOffset& offset, HostTime now) noexcept {
+  const auto stamped = queue_time_us(event);
+  if (!stamped || !offset.valid()) return now;
+  return HostTime(*stamped + std::llround(offset.offset()));
 }
 
 std::optional<PortSpec> parse_port_spec(std::string_view text) {

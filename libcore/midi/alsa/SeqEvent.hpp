@@ -4,9 +4,12 @@
 // machines without the snd-seq kernel module. Thread-safe.
 
 #include "midi/Message.hpp"
+#include "session/ClockOffset.hpp"
+#include "session/SessionState.hpp"
 
 #include <alsa/asoundlib.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +35,20 @@ std::optional<Message> from_seq_event(const snd_seq_event_t& event) noexcept;
 // its queue's real-time clock; nullopt when it carries no real-time stamp
 // (the port was not set to stamp events).
 std::optional<std::int64_t> queue_time_us(const snd_seq_event_t& event) noexcept;
+
+// The Link time of an event the input read at `now`: its queue's real-time
+// stamp carried to Link's clock by `offset` (the queue's clock against
+// Link's, measured by the input), so the time is when the event came and not
+// when the reading thread woke; `now` when the event has no real-time stamp
+// or the offset is not known yet. Realtime-safe.
+HostTime received_time(const snd_seq_event_t& event, const ClockOffset& offset, HostTime now) noexcept;
+
+// How often the input reads its queue's clock against Link's. The offset's
+// tracker (ClockOffset) is tuned for JACK's cycles, a few ms apart: at
+// 100 ms a queue clock 50 ppm off Link's left the stamps 27-33 us off for
+// seconds, 11 us after 10 s (tests/unit/test_alsa_seq_event.cpp). Every
+// 10 ms: one system call, and the reading thread's poll wakes that often.
+inline constexpr std::chrono::milliseconds kOffsetSampleEvery{10};
 
 // A sequencer port as a user names it: by client number or by client name,
 // and a port number (0 when left out).
