@@ -290,6 +290,20 @@ struct Run {
   int count(midi::FollowEvent::Kind k) const {
     return static_cast<int>(std::count_if(events.begin(), events.end(), [k](auto& e) { return e.kind == k; }));
   }
+  // Start 2 ms before the clock's first tick, then every tick; from 2 s on,
+  // each tick's distance from the session's beat grid (us) goes to
+  // `phase_us` and `judged` is called after it.
+  template <typename Judged>
+  void play(const Clock& c, std::vector<double>& phase_us, Judged judged) {
+    bytes({0xFA}, c.stamped[0] - 2000.0);
+    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
+      tick(c.stamped[i]);
+      if (c.ideal[i] - c.start_us < 2e6) continue;
+      const double beat = session.beat_at_time(HostTime(std::llround(c.ideal[i])), 4.0);
+      phase_us.push_back(std::abs(beat - static_cast<double>(i) / 24.0) * 60e6 / session.tempo());
+      judged();
+    }
+  }
 };
 
 } // namespace
@@ -498,14 +512,7 @@ TEST_CASE("follower: a steady jittered clock, playing: no commit its jitter alon
     if (seed % 2 == 0) c.jitter = uniform_jitter(rng, 1000.0);
     else c.jitter = [&] { return gauss(rng); };
     c.run(60.0);
-    run.bytes({0xFA}, c.stamped[0] - 2000.0);
-    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
-      run.tick(c.stamped[i]);
-      if (c.ideal[i] - c.start_us < 2e6) continue;
-      const double beat = run.session.beat_at_time(HostTime(std::llround(c.ideal[i])), 4.0);
-      phase_us.push_back(std::abs(beat - static_cast<double>(i) / 24.0) * 60e6 / run.session.tempo());
-      tempo_err.push_back(std::abs(run.session.tempo() - 120.0));
-    }
+    run.play(c, phase_us, [&] { tempo_err.push_back(std::abs(run.session.tempo() - 120.0)); });
     for (auto& e : run.events) {
       if (static_cast<double>(e.time.count()) < c.start_us + 10e6) continue;
       late_tempo += e.kind == midi::FollowEvent::Kind::tempo ? 1 : 0;
@@ -560,13 +567,7 @@ TEST_CASE("follower: a clean clock on JACK's frames, playing: beats within 2 fra
     c.bpm = [ppm](double) { return 120.0 * (1.0 + ppm * 1e-6); };
     c.run(60.0);
     for (double& t : c.stamped) t = std::round(t / kFrameUs) * kFrameUs;
-    run.bytes({0xFA}, c.stamped[0] - 2000.0);
-    for (std::size_t i = 0; i < c.stamped.size(); ++i) {
-      run.tick(c.stamped[i]);
-      if (c.ideal[i] - c.start_us < 2e6) continue;
-      const double beat = run.session.beat_at_time(HostTime(std::llround(c.ideal[i])), 4.0);
-      phase_us.push_back(std::abs(beat - static_cast<double>(i) / 24.0) * 60e6 / run.session.tempo());
-    }
+    run.play(c, phase_us, [] {});
     for (auto& e : run.events)
       if (static_cast<double>(e.time.count()) >= c.start_us + 10e6) ++late_commits;
   }
