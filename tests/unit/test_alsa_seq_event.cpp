@@ -3,8 +3,11 @@
 #include "TestSupport.hpp"
 
 #include "midi/Backends.hpp"
+#include "midi/ClockFollower.hpp"
 #include "midi/alsa/SeqEvent.hpp"
+#include "session/ClockOffset.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -256,12 +259,8 @@ TEST_CASE("alsa input: the queue's real-time stamp in microseconds, only when th
 // kernels), so the input itself never ran; what it does with an event is
 // here: the queue's real-time stamp, carried to Link's clock by the offset
 // the input measures (its queue's time read between two readings of Link's
-// clock every 100 ms), or the time it was read when there is no stamp.
-#include "midi/ClockFollower.hpp"
-#include "session/ClockOffset.hpp"
-
-#include <cmath>
-
+// clock every kOffsetSampleEvery), or the time it was read when there is no
+// stamp.
 namespace {
 using linktools::ClockOffset;
 using linktools::HostTime;

@@ -33,8 +33,6 @@ namespace linktools::midi::alsa {
 
 namespace {
 
-constexpr auto kOffsetEvery = kOffsetSampleEvery;
-
 struct QueueStatusFree {
   void operator()(snd_seq_queue_status_t* s) const { snd_seq_queue_status_free(s); }
 };
@@ -120,9 +118,9 @@ private:
     while (!stopping_.load()) {
       if (std::chrono::steady_clock::now() >= next_sample) {
         sample_offset();
-        next_sample += kOffsetEvery;
+        next_sample += kOffsetSampleEvery;
       }
-      if (::poll(fds.data(), fds.size(), static_cast<int>(kOffsetEvery.count())) < 0 && errno != EINTR) {
+      if (::poll(fds.data(), fds.size(), static_cast<int>(kOffsetSampleEvery.count())) < 0 && errno != EINTR) {
         fail(fmt::format("cannot wait for the ALSA sequencer: {}", std::strerror(errno)));
         return;
       }
