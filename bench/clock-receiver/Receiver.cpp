@@ -246,12 +246,14 @@ void write_log(FilePtr file, const std::string& path, std::span<const Observatio
     const std::string cycle =
         std::isfinite(o.cycle_us) ? fmt::format("{:.1f}", o.cycle_us) : "null";
     const std::string sent = std::isfinite(o.sent_us) ? fmt::format("{:.0f}", o.sent_us) : "null";
+    const std::string meant = std::isfinite(o.meant_us) ? fmt::format("{:.0f}", o.meant_us) : "null";
     fmt::print(file.get(),
                "{{\"time_us\":{:.1f},\"message\":\"{}\"{},\"tick\":{},\"error_us\":{:.2f},"
                "\"tempo\":{:.6f},\"tempo_since_us\":{},\"warmup\":{},\"near_xrun\":{},"
-               "\"cycle_us\":{},\"renumbered_beats\":{:g},\"sent_us\":{}}}\n",
+               "\"cycle_us\":{},\"renumbered_beats\":{:g},\"sent_us\":{},\"meant_us\":{}}}\n",
                o.time_us, message_name(o.status), note, o.tick, o.error_us, o.tempo, since,
-               o.time_us < measure_from, near_xrun_json(o.xrun), cycle, o.renumbered_beats, sent);
+               o.time_us < measure_from, near_xrun_json(o.xrun), cycle, o.renumbered_beats, sent,
+               meant);
   }
   const bool ok = std::ferror(file.get()) == 0;
   if (std::fclose(file.release()) != 0 || !ok)
@@ -312,8 +314,9 @@ std::unique_ptr<CLI::App> make_receiver_app(ReceiverOptions& options) {
   app->add_option("--warmup", options.warmup_s, "Seconds at the start that are not measured");
   app->add_option("--log", options.log_path,
                   "Also write every message received, placed on the grid, to FILE as JSON Lines\n"
-                  "(with --stdin, sent_us is the sender's own stamp of its write, where the line\n"
-                  "has one; null otherwise)");
+                  "(with --stdin, sent_us is the sender's own stamp of its write and meant_us the\n"
+                  "time it meant the message for, its time_us, where the line has them; null\n"
+                  "otherwise)");
   return app;
 }
 

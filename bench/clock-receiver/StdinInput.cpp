@@ -27,12 +27,15 @@ namespace linktools::bench {
 namespace {
 
 // The bytes of a line; nullopt when the line is not a MIDI message of one
-// to three bytes. `sent_us` gets the line's sent_us when it has one.
-std::optional<midi::Message> message_of(std::string_view line, double& sent_us) {
+// to three bytes. `sent_us` and `meant_us` get the line's sent_us and
+// time_us when it has them.
+std::optional<midi::Message> message_of(std::string_view line, double& sent_us, double& meant_us) {
   const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
   if (const auto sent = json.find("sent_us"); sent != json.end() && sent->is_number())
     sent_us = sent->get<double>();
+  if (const auto meant = json.find("time_us"); meant != json.end() && meant->is_number())
+    meant_us = meant->get<double>();
   const auto bytes = json.find("bytes");
   if (bytes == json.end() || !bytes->is_array() || bytes->empty() || bytes->size() > 3)
     return std::nullopt;
@@ -110,12 +113,14 @@ private:
             std::vector<Observation>& out) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     double sent_us = std::numeric_limits<double>::quiet_NaN();
-    const auto message = message_of(line, sent_us);
+    double meant_us = std::numeric_limits<double>::quiet_NaN();
+    const auto message = message_of(line, sent_us, meant_us);
     if (!message) {
       ++facts_.unreadable;
     } else if (is_measured(message->view(), measure_)) {
       out.push_back(probe_.observe(state, message->view(), arrived));
       out.back().sent_us = sent_us;
+      out.back().meant_us = meant_us;
     }
   }
 

@@ -66,6 +66,11 @@ struct Observation {
   // judged: the log shows it, so a lateness can be split into the sender's
   // and the way's.
   double sent_us = std::numeric_limits<double>::quiet_NaN();
+  // The time the sender meant the message for, where the input carries it
+  // (the jsonl backend's time_us); NaN otherwise. Not judged either: a
+  // message later than half a step lands on the next grid step, and this
+  // tells which step it was meant for.
+  double meant_us = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Whether `message` (one complete MIDI message, status byte first) is one
