@@ -4,7 +4,9 @@
 # where a stall of CPU 1 sent tick 414 out 20 ms late and the receiver put it
 # 810 us early on line 415; the split reported 810 us for it and 2.1 ms as
 # the round's max. meant_us, which that receiver did not log yet, is each
-# line's grid time, and 414's own for the late tick.
+# line's grid time, and 414's own for the late tick. Also: a line without
+# meant_us (an older log) is judged on its nearest line, as before; one
+# without sent_us has no split; warm-up and other messages are left out.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/scripts/harness.sh"
 cat >"$WORK/ticks.jsonl" <<'LOG'
